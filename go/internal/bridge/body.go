@@ -1,0 +1,163 @@
+package bridge
+
+import (
+	"errors"
+	"io"
+	"net"
+
+	utls "github.com/bogdanfinn/utls"
+)
+
+// maxEmptyReads bounds a reader that keeps returning (0, nil).
+const maxEmptyReads = 100
+
+// ReadResponse reads up to len(p) bytes of the raw (undecoded) response body
+// into p, which may be C memory: it is only used during this call. It makes
+// at most one underlying Read that returns data; (0, nil) means end of body.
+func ReadResponse(h uint64, p []byte) (int, error) {
+	r, err := lookupRequest(h)
+	if err != nil {
+		return 0, err
+	}
+	if len(p) == 0 {
+		return 0, newError(KindInvalidConfig, "read buffer capacity must be > 0")
+	}
+	r.readMu.Lock()
+	defer r.readMu.Unlock()
+	resp, err := r.awaitHead()
+	if err != nil {
+		return 0, err
+	}
+	r.mu.Lock()
+	bodyless := r.bodyless
+	r.mu.Unlock()
+	if r.eof || bodyless {
+		return 0, nil
+	}
+	if r.readErr != nil {
+		return 0, r.readErr
+	}
+	r.advance(phaseRead)
+	r.bodyT.arm()
+	defer r.bodyT.stop()
+	for empty := 0; ; empty++ {
+		n, err := resp.Body.Read(p)
+		if err == io.EOF {
+			r.eof, err = true, nil
+		}
+		if err != nil {
+			r.readErr = classify(r.ctx, err, phaseRead)
+			if n > 0 {
+				return n, nil // report the error on the next call
+			}
+			return 0, r.readErr
+		}
+		if n > 0 || r.eof {
+			return n, nil
+		}
+		if empty >= maxEmptyReads {
+			r.readErr = classify(r.ctx, io.ErrNoProgress, phaseRead)
+			return 0, r.readErr
+		}
+	}
+}
+
+// WriteRequest streams one chunk of the request body; p may be C memory and
+// is not retained: io.Pipe returns only once the transport copied all of it.
+func WriteRequest(h uint64, p []byte) error {
+	r, err := lookupRequest(h)
+	if err != nil {
+		return err
+	}
+	if !r.stream {
+		return newError(KindInvalidConfig, "the request was not started with stream_body")
+	}
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	if r.bodyDone {
+		return newError(KindInvalidConfig, "the request body was already closed")
+	}
+	if r.pipeW == nil { // content_length 0: there is no body to write
+		if len(p) == 0 {
+			return nil
+		}
+		return newError(KindInvalidConfig, "content_length is 0 but body data was written")
+	}
+	if len(p) == 0 {
+		return nil
+	}
+	if _, err := r.pipeW.Write(p); err != nil {
+		return r.bodyWriteError(err)
+	}
+	return nil
+}
+
+// CloseRequestBody ends a streamed request body.
+func CloseRequestBody(h uint64) error {
+	r, err := lookupRequest(h)
+	if err != nil {
+		return err
+	}
+	if !r.stream {
+		return newError(KindInvalidConfig, "the request was not started with stream_body")
+	}
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	if !r.bodyDone && r.pipeW != nil {
+		r.pipeW.Close()
+	}
+	r.bodyDone = true
+	return nil
+}
+
+func (r *Request) bodyWriteError(err error) error {
+	if errors.Is(err, io.ErrClosedPipe) && r.ctx.Err() == nil {
+		// The transport closed the body: the exchange ended (the server
+		// answered or the connection failed) before the body was sent.
+		select {
+		case <-r.done:
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			if r.err != nil {
+				return r.err
+			}
+		default:
+		}
+		return newError(KindWrite, "the transport stopped reading the request body")
+	}
+	return classify(r.ctx, err, phaseWrite)
+}
+
+// timedBody is the request body as the transport sees it. Between a Read
+// that returned data and the next Read, the transport is writing that data
+// to the network, so that is when the write timeout runs; while it waits in
+// Read for the caller's next chunk, the timer is off.
+type timedBody struct {
+	r io.Reader
+	c io.Closer // nil for in-memory bodies
+	t *deadline
+}
+
+func (b *timedBody) Read(p []byte) (int, error) {
+	b.t.stop()
+	n, err := b.r.Read(p)
+	if n > 0 {
+		b.t.arm()
+	}
+	return n, err
+}
+
+func (b *timedBody) Close() error {
+	if b.c != nil {
+		return b.c.Close()
+	}
+	return nil
+}
+
+// negotiated returns the ALPN protocol of a (u)TLS connection, or "".
+func negotiated(c net.Conn) string {
+	if tc, ok := c.(interface{ ConnectionState() utls.ConnectionState }); ok {
+		return tc.ConnectionState().NegotiatedProtocol
+	}
+	return ""
+}

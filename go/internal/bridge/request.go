@@ -1,0 +1,346 @@
+package bridge
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	http "github.com/bogdanfinn/fhttp"
+	"github.com/bogdanfinn/fhttp/httptrace"
+	"golang.org/x/net/http/httpguts"
+)
+
+// Request is one tlsr_request_start handle. Do runs in its own goroutine;
+// the exported calls wait on done or on the context, never on Do itself, so
+// cancel and timeouts return promptly even where the transport ignores the
+// context (tls-client's HTTP/2 re-dials).
+type Request struct {
+	sess   *Session
+	client *client
+	req    *http.Request
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	noUA   bool
+
+	// Timers, each cancelling ctx with its own cause (see timeouts in ffi.md).
+	connectT *deadline // start .. connection ready
+	writeT   *deadline // while the transport writes headers / a body chunk
+	headT    *deadline // request written .. response head
+	bodyT    *deadline // each response body read
+
+	phase atomic.Int32 // a phase; only moves forward
+
+	// Streamed request body (meta.stream_body).
+	stream   bool
+	writeMu  sync.Mutex
+	pipeR    *io.PipeReader
+	pipeW    *io.PipeWriter
+	bodyDone bool // write_close called
+
+	done     chan struct{} // closed when Do returned
+	mu       sync.Mutex    // guards the fields below
+	headDone bool
+	resp     *http.Response
+	err      *Error
+	closed   bool
+	meta     []byte // ResponseMeta JSON, built once
+	bodyless bool   // HEAD, 1xx, 204, 304: reads return EOF at once
+
+	readMu  sync.Mutex // serialises body reads; guards eof, readErr
+	eof     bool
+	readErr *Error
+}
+
+// StartRequest validates a JSON RequestMeta, registers a request handle and
+// starts the request in the background. body is copied when not streamed.
+func StartRequest(session uint64, metaJSON, body []byte) (uint64, error) {
+	s, ok := sessions.get(session)
+	if !ok {
+		return 0, invalidHandle("session", session)
+	}
+	var meta RequestMeta
+	if err := decodeStrict("RequestMeta", metaJSON, &meta); err != nil {
+		return 0, err
+	}
+	r, err := newRequest(s, &meta, body)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.track(r); err != nil {
+		r.cancel(errSessionClosed)
+		return 0, err
+	}
+	h := requests.add(r)
+	r.connectT.arm()
+	go r.run()
+	return h, nil
+}
+
+func newRequest(s *Session, meta *RequestMeta, body []byte) (*Request, error) {
+	if !httpguts.ValidHeaderFieldName(meta.Method) { // a method is a token
+		return nil, newError(KindInvalidConfig, "invalid method %q", meta.Method)
+	}
+	u, err := parseURL(meta.URL)
+	if err != nil {
+		return nil, err
+	}
+	hdrs, err := buildHeaders(meta.Headers)
+	if err != nil {
+		return nil, err
+	}
+	var t Timeouts
+	if meta.Timeout != nil {
+		t = *meta.Timeout
+	}
+	connect, err := seconds("connect", t.Connect)
+	if err != nil {
+		return nil, err
+	}
+	read, err := seconds("read", t.Read)
+	if err != nil {
+		return nil, err
+	}
+	write, err := seconds("write", t.Write)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := seconds("pool", t.Pool); err != nil {
+		return nil, err
+	}
+	contentLength := int64(-1)
+	if meta.ContentLength != nil {
+		contentLength = *meta.ContentLength
+	}
+	if meta.StreamBody && len(body) > 0 {
+		return nil, newError(KindInvalidConfig, "stream_body is true but a body was passed to tlsr_request_start")
+	}
+	if meta.StreamBody && contentLength < -1 {
+		return nil, newError(KindInvalidConfig, "content_length must be >= -1, got %d", contentLength)
+	}
+	proxyURL, err := parseProxy(meta.Proxy)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.clientFor(meta.ClientIdentifier, proxyURL)
+	if err != nil {
+		return nil, err
+	}
+
+	ctx, cancel := context.WithCancelCause(context.Background())
+	r := &Request{
+		sess: s, client: c, cancel: cancel, noUA: !hdrs.hasUA, stream: meta.StreamBody,
+		connectT: newDeadline(connect, errConnectTimeout, cancel),
+		writeT:   newDeadline(write, errWriteTimeout, cancel),
+		headT:    newDeadline(read, errReadTimeout, cancel),
+		bodyT:    newDeadline(read, errReadTimeout, cancel),
+		done:     make(chan struct{}),
+	}
+	if connect != nil {
+		ctx = withConnectDeadline(ctx, time.Now().Add(*connect))
+		c.dialer.noteConnectLimit(*connect)
+	}
+	r.ctx = ctx
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn:      r.gotConn,
+		WroteRequest: r.wroteRequest,
+	})
+
+	req := &http.Request{
+		Method: meta.Method, URL: u, Host: hdrs.host, Header: hdrs.header,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+	}
+	switch {
+	case meta.StreamBody && contentLength != 0:
+		r.pipeR, r.pipeW = io.Pipe()
+		req.Body = &timedBody{r: r.pipeR, c: r.pipeR, t: r.writeT}
+		req.ContentLength = contentLength // -1: chunked (HTTP/1.1) / no content-length (HTTP/2)
+		// A cancel or timeout unblocks a tlsr_request_write waiting on the pipe.
+		context.AfterFunc(r.ctx, func() { r.pipeR.CloseWithError(context.Cause(r.ctx)) })
+	case len(body) > 0:
+		data := bytes.Clone(body)
+		req.ContentLength = int64(len(data))
+		req.GetBody = func() (io.ReadCloser, error) { return r.bytesBody(data, write != nil), nil }
+		req.Body, _ = req.GetBody()
+	}
+	r.req = req.WithContext(ctx)
+	return r, nil
+}
+
+// bytesBody wraps an in-memory body. Without a write timeout it stays a
+// recognisable in-memory reader, which lets HTTP/1.1 send headers and a small
+// body in one packet.
+func (r *Request) bytesBody(data []byte, timed bool) io.ReadCloser {
+	if !timed {
+		return io.NopCloser(bytes.NewReader(data))
+	}
+	return &timedBody{r: bytes.NewReader(data), t: r.writeT}
+}
+
+func (r *Request) run() {
+	var (
+		resp *http.Response
+		err  error
+	)
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				err = PanicError(v)
+			}
+		}()
+		resp, err = r.client.http.Do(r.req)
+	}()
+	if err == nil && resp == nil { // tls-client's recovered-panic result
+		err = newError(KindInternal, "tls-client returned neither a response nor an error")
+	}
+	r.finish(resp, err)
+}
+
+func (r *Request) finish(resp *http.Response, err error) {
+	r.connectT.stop()
+	r.mu.Lock()
+	r.headDone = true
+	r.headT.stop()
+	switch {
+	case err != nil:
+		r.err = classify(r.ctx, err, r.currentPhase())
+		if r.pipeR != nil {
+			r.pipeR.CloseWithError(r.err)
+		}
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close()
+		}
+	case r.closed:
+		resp.Body.Close()
+	default:
+		r.resp = resp
+	}
+	r.mu.Unlock()
+	close(r.done)
+}
+
+func (r *Request) currentPhase() phase { return phase(r.phase.Load()) }
+
+func (r *Request) advance(p phase) {
+	for {
+		cur := r.phase.Load()
+		if cur >= int32(p) || r.phase.CompareAndSwap(cur, int32(p)) {
+			return
+		}
+	}
+}
+
+// gotConn runs when the transport has a ready connection (HTTP/1.1 and 2).
+func (r *Request) gotConn(info httptrace.GotConnInfo) {
+	markConnReady(info.Conn)
+	r.connectT.stop()
+	r.advance(phaseWrite)
+	if r.noUA && !r.client.racing && negotiated(info.Conn) == "h2" {
+		// Safe: the header map is only read later on this same goroutine.
+		noUserAgent(r.req.Header, true)
+	}
+	r.writeT.arm()
+}
+
+// wroteRequest runs when the request is fully written (all protocols; for
+// HTTP/3 it is also the first sign of a ready connection).
+func (r *Request) wroteRequest(httptrace.WroteRequestInfo) {
+	r.connectT.stop()
+	r.writeT.stop()
+	r.advance(phaseRead)
+	r.mu.Lock()
+	if !r.headDone {
+		r.headT.arm()
+	}
+	r.mu.Unlock()
+}
+
+// lookupRequest returns an open request handle.
+func lookupRequest(h uint64) (*Request, error) {
+	r, ok := requests.get(h)
+	if !ok {
+		return nil, invalidHandle("request", h)
+	}
+	return r, nil
+}
+
+// WaitRequest blocks until the response head (or an error) and returns the
+// JSON ResponseMeta.
+func WaitRequest(h uint64) ([]byte, error) {
+	r, err := lookupRequest(h)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.awaitHead(); err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.meta, nil
+}
+
+// awaitHead waits for Do or for the context, whichever ends first.
+func (r *Request) awaitHead() (*http.Response, error) {
+	select {
+	case <-r.done:
+	case <-r.ctx.Done():
+		select {
+		case <-r.done:
+		default:
+			return nil, classify(r.ctx, context.Cause(r.ctx), r.currentPhase())
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case r.err != nil:
+		return nil, r.err
+	case r.resp == nil: // closed while we waited
+		return nil, errRequestClosed
+	case r.meta == nil && r.ctx.Err() != nil:
+		// Cancelled before anyone saw the head: report the cancel.
+		return nil, classify(r.ctx, context.Cause(r.ctx), r.currentPhase())
+	}
+	if r.meta == nil {
+		meta, bodyless := responseMeta(r.resp, r.req)
+		r.bodyless = bodyless
+		r.meta = mustJSON(meta)
+	}
+	return r.resp, nil
+}
+
+// CancelRequest cancels an in-flight request. It never blocks; unknown
+// handles are ignored.
+func CancelRequest(h uint64) {
+	if r, ok := requests.get(h); ok {
+		r.cancel(errCancelled)
+	}
+}
+
+// CloseRequest releases a request handle: the response body is closed
+// (a fully read body has already returned its connection to the pool), the
+// request is cancelled if still running, and the handle becomes invalid.
+func CloseRequest(h uint64) error {
+	r, ok := requests.remove(h)
+	if !ok {
+		return invalidHandle("request", h)
+	}
+	r.sess.untrack(r)
+	r.mu.Lock()
+	r.closed = true
+	resp := r.resp
+	r.mu.Unlock()
+	if resp != nil {
+		resp.Body.Close()
+	}
+	r.cancel(errRequestClosed)
+	if r.pipeW != nil {
+		r.pipeW.CloseWithError(errRequestClosed)
+	}
+	for _, d := range []*deadline{r.connectT, r.writeT, r.headT, r.bodyT} {
+		d.close()
+	}
+	return nil
+}

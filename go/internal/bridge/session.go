@@ -1,0 +1,188 @@
+package bridge
+
+import (
+	"crypto/x509"
+	"net/url"
+	"sync"
+
+	tlsclient "github.com/bogdanfinn/tls-client"
+	"github.com/bogdanfinn/tls-client/profiles"
+	tls "github.com/bogdanfinn/utls"
+)
+
+// Session is one tlsr_session_new handle: a validated configuration plus the
+// tls-client HttpClients built from it, one per (profile, proxy) pair.
+type Session struct {
+	cfg          SessionConfig
+	profile      profiles.ClientProfile
+	rootCAs      *x509.CertPool
+	certificates []tls.Certificate
+
+	mu       sync.Mutex
+	closed   bool
+	clients  map[clientKey]*client
+	inflight map[*Request]struct{} // open request handles, for cancellation
+}
+
+type clientKey struct {
+	profile string // "" = the session's own profile
+	proxy   string // normalised proxy URL, "" = direct
+}
+
+// client is one tls-client HttpClient and the dialer it uses. Nothing on it is
+// changed after creation: no SetProxy/SetFollowRedirect/SetCookieJar races.
+type client struct {
+	http   tlsclient.HttpClient
+	dialer *dialer
+	racing bool // HTTP/3 racing: the request may be sent twice concurrently
+}
+
+// NewSession validates a JSON SessionConfig and registers a session.
+func NewSession(config []byte) (uint64, error) {
+	s := &Session{clients: make(map[clientKey]*client), inflight: make(map[*Request]struct{})}
+	if err := decodeStrict("SessionConfig", config, &s.cfg); err != nil {
+		return 0, err
+	}
+	var err error
+	if s.cfg.CustomProfile != nil {
+		s.profile, err = buildCustomProfile(s.cfg.CustomProfile)
+	} else {
+		s.profile, err = builtinProfile(s.cfg.ClientIdentifier)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if s.cfg.HTTP3 && s.cfg.ForceHTTP1 {
+		return 0, newError(KindInvalidConfig, "http3 and force_http1 cannot both be true")
+	}
+	if s.cfg.RootCAPEM != "" {
+		s.rootCAs = x509.NewCertPool()
+		if !s.rootCAs.AppendCertsFromPEM([]byte(s.cfg.RootCAPEM)) {
+			return 0, newError(KindInvalidConfig, "root_ca_pem holds no valid PEM certificate")
+		}
+	}
+	if (s.cfg.ClientCertPEM == "") != (s.cfg.ClientKeyPEM == "") {
+		return 0, newError(KindInvalidConfig, "client_cert_pem and client_key_pem must be given together")
+	}
+	if s.cfg.ClientCertPEM != "" {
+		cert, err := tls.X509KeyPair([]byte(s.cfg.ClientCertPEM), []byte(s.cfg.ClientKeyPEM))
+		if err != nil {
+			return 0, newError(KindInvalidConfig, "client certificate: %v", err)
+		}
+		s.certificates = []tls.Certificate{cert}
+	}
+	return sessions.add(s), nil
+}
+
+// CloseSession cancels the session's open requests (kind "cancelled"), closes
+// the idle connections of all its clients and invalidates the handle. Request
+// handles stay valid until tlsr_request_close.
+func CloseSession(h uint64) error {
+	s, ok := sessions.remove(h)
+	if !ok {
+		return invalidHandle("session", h)
+	}
+	s.mu.Lock()
+	s.closed = true
+	reqs := make([]*Request, 0, len(s.inflight))
+	for r := range s.inflight {
+		reqs = append(reqs, r)
+	}
+	clients := s.clients
+	s.clients = nil
+	s.mu.Unlock()
+
+	for _, r := range reqs {
+		r.cancel(errSessionClosed)
+	}
+	for _, c := range clients {
+		c.http.CloseIdleConnections()
+	}
+	return nil
+}
+
+// track registers an open request; it fails if the session closed meanwhile.
+func (s *Session) track(r *Request) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return newError(KindInvalidHandle, "session is closed")
+	}
+	s.inflight[r] = struct{}{}
+	return nil
+}
+
+func (s *Session) untrack(r *Request) {
+	s.mu.Lock()
+	delete(s.inflight, r)
+	s.mu.Unlock()
+}
+
+// clientFor returns the client for a (profile, proxy) pair, creating it on
+// first use. Creation does no I/O, so holding the lock is cheap.
+func (s *Session) clientFor(profileName string, proxyURL *url.URL) (*client, error) {
+	profile := s.profile
+	if profileName != "" {
+		var err error
+		if profile, err = builtinProfile(profileName); err != nil {
+			return nil, err
+		}
+	}
+	key := clientKey{profile: profileName}
+	if proxyURL != nil {
+		key.proxy = proxyURL.String()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, newError(KindInvalidHandle, "session is closed")
+	}
+	if c, ok := s.clients[key]; ok {
+		return c, nil
+	}
+	c, err := s.newClient(profile, proxyURL)
+	if err != nil {
+		return nil, err
+	}
+	s.clients[key] = c
+	return c, nil
+}
+
+func (s *Session) newClient(profile profiles.ClientProfile, proxyURL *url.URL) (*client, error) {
+	d := &dialer{proxyURL: proxyURL, rootCAs: s.rootCAs, insecure: s.cfg.InsecureSkipVerify}
+	// HTTP/3 racing dials QUIC without our dialer, so it would bypass a proxy.
+	racing := s.cfg.HTTP3 && proxyURL == nil
+	opts := []tlsclient.HttpClientOption{
+		tlsclient.WithClientProfile(profile),
+		tlsclient.WithNotFollowRedirects(), // Python follows redirects
+		tlsclient.WithTimeoutSeconds(0),    // deadlines come from each request's context
+		tlsclient.WithDialContext(d.DialContext),
+		tlsclient.WithTransportOptions(&tlsclient.TransportOptions{
+			DisableCompression: true, // no Accept-Encoding added, body delivered undecoded
+			RootCAs:            s.rootCAs,
+			Certificates:       s.certificates,
+		}),
+	}
+	if racing {
+		opts = append(opts, tlsclient.WithProtocolRacing())
+	} else {
+		opts = append(opts, tlsclient.WithDisableHttp3())
+	}
+	if s.cfg.InsecureSkipVerify {
+		opts = append(opts, tlsclient.WithInsecureSkipVerify())
+	}
+	if s.cfg.ForceHTTP1 {
+		opts = append(opts, tlsclient.WithForceHttp1())
+	}
+	if s.cfg.RandomTLSExtensionOrder {
+		opts = append(opts, tlsclient.WithRandomTLSExtensionOrder())
+	}
+	if s.cfg.ServerName != "" {
+		opts = append(opts, tlsclient.WithServerNameOverwrite(s.cfg.ServerName))
+	}
+	hc, err := tlsclient.NewHttpClient(tlsclient.NewNoopLogger(), opts...)
+	if err != nil {
+		return nil, newError(KindInvalidConfig, "%v", err)
+	}
+	return &client{http: hc, dialer: d, racing: racing}, nil
+}

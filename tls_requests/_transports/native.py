@@ -1,0 +1,254 @@
+"""
+The transports backed by the Go core: `NativeTransport` and `AsyncNativeTransport`.
+
+Both share every step but the I/O skeleton:
+  start   - encode the request (pure, `_wire`) and hand it to Go (`request_start`, non-blocking);
+  upload  - feed a streamed body chunk by chunk (`request_write`), if there is one;
+  wait    - block until the response head (`request_wait`) and build a `Response`;
+  body    - a stream that reads the body through the request handle and closes it once.
+The sync transport calls the blocking steps directly; the async one runs them in a thread pool
+that the client owns, sized by `Limits.max_connections` (asyncio's default executor would cap
+concurrency at min(32, cpus + 4)). Cancelling an awaiting task cancels the Go request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import threading
+import typing
+import weakref
+
+from .. import _ffi
+from .._config import DEFAULT_TIMEOUT_CONFIG, Timeout
+from .._exceptions import ClientClosed, map_native_error
+from .._models import Response
+from .._streams import AsyncByteStream, ByteStream, SyncByteStream
+from .._wire import SessionConfig, decode_response_meta, encode_request_meta, encode_session_config
+from .base import AsyncBaseTransport, BaseTransport
+
+if typing.TYPE_CHECKING:
+    from .._models import Request
+
+__all__ = ["AsyncNativeTransport", "NativeTransport"]
+
+T = typing.TypeVar("T")
+
+
+def _close_session_quietly(handle: int) -> None:
+    # The garbage-collection backstop: never raise from a finalizer.
+    with contextlib.suppress(Exception):
+        _ffi.session_close(handle)
+
+
+class NativeSession:
+    """
+    One Go session (TLS connections, HTTP/2 streams and settings are reused inside it).
+
+    `close()` releases it exactly once; garbage collection is only a backstop.
+    """
+
+    def __init__(self, config: SessionConfig) -> None:
+        self._handle = _ffi.session_new(encode_session_config(config))
+        self._finalizer = weakref.finalize(self, _close_session_quietly, self._handle)
+
+    @property
+    def closed(self) -> bool:
+        return not self._finalizer.alive
+
+    @property
+    def handle(self) -> int:
+        if self.closed:
+            raise ClientClosed("Cannot send a request, as the client has been closed.")
+        return self._handle
+
+    def close(self) -> None:
+        if self._finalizer.detach() is not None:
+            _ffi.session_close(self._handle)
+
+
+class _RequestHandle:
+    """A Go request handle, closed exactly once, never while a worker is still using it."""
+
+    def __init__(self, handle: int) -> None:
+        self.id = handle
+        self._lock = threading.Lock()
+        self._closed = False
+        self.pending: concurrent.futures.Future[typing.Any] | None = None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+        _ffi.request_close(self.id)
+
+    def abort(self) -> None:
+        """Cancel the Go request now; close the handle once no worker is inside a call on it."""
+        _ffi.request_cancel(self.id)
+        pending = self.pending
+        if pending is not None and not pending.done():
+            pending.add_done_callback(lambda _: self.close())
+        else:
+            self.close()
+
+
+@contextlib.contextmanager
+def _mapped_errors(request: Request, session: NativeSession) -> typing.Iterator[None]:
+    try:
+        yield
+    except _ffi.NativeError as exc:
+        if exc.kind in ("cancelled", "invalid_handle") and session.closed:
+            raise ClientClosed(
+                "The client was closed while the request was in flight.", request=request
+            ) from None
+        raise map_native_error(exc.kind, exc.message, request) from None
+
+
+def _start(session: NativeSession, request: Request) -> tuple[_RequestHandle, bool]:
+    """Hand the request to Go. Returns the handle and whether the body must be streamed."""
+    extensions = request.extensions
+    timeout = extensions.get("timeout") or DEFAULT_TIMEOUT_CONFIG
+    body = request.stream._content if isinstance(request.stream, ByteStream) else None
+    streamed = body is None
+    content_length = -1
+    if streamed and "Content-Length" in request.headers:
+        content_length = int(request.headers["Content-Length"])
+    meta = encode_request_meta(
+        request,
+        timeout=Timeout(timeout),
+        proxy=extensions.get("proxy") or "",
+        client_identifier=extensions.get("client_identifier") or "",
+        stream_body=streamed,
+        content_length=content_length,
+    )
+    with _mapped_errors(request, session):
+        handle = _ffi.request_start(session.handle, meta, body)
+    return _RequestHandle(handle), streamed
+
+
+def _build_response(request: Request, payload: bytes, stream: typing.Any) -> Response:
+    meta = decode_response_meta(payload)
+    response = Response(
+        meta["status_code"],
+        headers=meta["headers"],
+        stream=stream,
+        request=request,
+        extensions={"http_version": meta["http_version"], "reason_phrase": meta["reason_phrase"]},
+    )
+    return response
+
+
+class _NativeResponseStream(SyncByteStream):
+    def __init__(self, handle: _RequestHandle, request: Request, session: NativeSession) -> None:
+        self._handle = handle
+        self._request = request
+        self._session = session
+
+    def __iter__(self) -> typing.Iterator[bytes]:
+        reader = _ffi.BodyReader(self._handle.id)
+        with _mapped_errors(self._request, self._session):
+            while chunk := reader.read():
+                yield chunk
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+class NativeTransport(BaseTransport):
+    """Sends requests through one Go session, blocking the calling thread."""
+
+    def __init__(self, config: SessionConfig) -> None:
+        self._session = NativeSession(config)
+
+    def handle_request(self, request: Request) -> Response:
+        handle, streamed = _start(self._session, request)
+        try:
+            with _mapped_errors(request, self._session):
+                if streamed:
+                    if not isinstance(request.stream, typing.Iterable):
+                        raise TypeError("An async request body needs AsyncClient.")
+                    for chunk in request.stream:
+                        _ffi.request_write(handle.id, chunk)
+                    _ffi.request_write_close(handle.id)
+                payload = _ffi.request_wait(handle.id)
+        except BaseException:
+            handle.close()
+            raise
+        return _build_response(
+            request, payload, _NativeResponseStream(handle, request, self._session)
+        )
+
+    def close(self) -> None:
+        self._session.close()
+
+
+class _AsyncNativeResponseStream(AsyncByteStream):
+    def __init__(
+        self, handle: _RequestHandle, request: Request, transport: AsyncNativeTransport
+    ) -> None:
+        self._handle = handle
+        self._request = request
+        self._transport = transport
+
+    async def __aiter__(self) -> typing.AsyncIterator[bytes]:
+        reader = _ffi.BodyReader(self._handle.id)
+        try:
+            with _mapped_errors(self._request, self._transport._session):
+                while chunk := await self._transport._run(self._handle, reader.read):
+                    yield chunk
+        except asyncio.CancelledError:
+            self._handle.abort()
+            raise
+
+    async def aclose(self) -> None:
+        pending = self._handle.pending
+        if pending is not None and not pending.done():
+            self._handle.abort()
+        else:
+            self._handle.close()
+
+
+class AsyncNativeTransport(AsyncBaseTransport):
+    """Sends requests through one Go session from a thread pool, never blocking the event loop."""
+
+    def __init__(self, config: SessionConfig, max_workers: int = 100) -> None:
+        self._session = NativeSession(config)
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=max_workers, thread_name_prefix="tls_requests"
+        )
+
+    async def _run(
+        self, handle: _RequestHandle, fn: typing.Callable[..., T], *args: typing.Any
+    ) -> T:
+        """Run one blocking native call on the client's pool (see `_RequestHandle.abort` for
+        what happens when the awaiting task is cancelled)."""
+        handle.pending = self._executor.submit(fn, *args)
+        return await asyncio.wrap_future(handle.pending)
+
+    async def handle_async_request(self, request: Request) -> Response:
+        handle, streamed = _start(self._session, request)
+        try:
+            with _mapped_errors(request, self._session):
+                if streamed:
+                    if not isinstance(request.stream, typing.AsyncIterable):
+                        raise TypeError("A sync iterator body needs Client, not AsyncClient.")
+                    async for chunk in request.stream:
+                        await self._run(handle, _ffi.request_write, handle.id, chunk)
+                    await self._run(handle, _ffi.request_write_close, handle.id)
+                payload = await self._run(handle, _ffi.request_wait, handle.id)
+        except asyncio.CancelledError:
+            # The task was cancelled (or asyncio.wait_for timed out): abort the Go request so
+            # the worker blocked in it returns at once instead of holding a pool thread.
+            handle.abort()
+            raise
+        except BaseException:
+            handle.close()
+            raise
+        return _build_response(request, payload, _AsyncNativeResponseStream(handle, request, self))
+
+    async def aclose(self) -> None:
+        # Closing the session cancels requests still in flight; their workers return at once.
+        self._session.close()
+        self._executor.shutdown(wait=False)
