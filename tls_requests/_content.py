@@ -72,7 +72,7 @@ def encode_request(
     """The headers and stream for a request body; exactly one kind of body may be given."""
     if data is not None and not isinstance(data, typing.Mapping):
         # httpx accepts raw bytes in data= with a deprecation; we treat it as content=.
-        content, data = data, None  # type: ignore[assignment]
+        content, data = data, None
     if content is not None:
         return encode_content(content)
     if files:

@@ -96,7 +96,7 @@ def _load() -> _Library:
     with _lock:
         if _loaded is not None:
             return _loaded
-        import cffi
+        import cffi  # type: ignore[import-untyped]
 
         path = library_path()
         where = f"{sys.platform}/{platform.machine()}"

@@ -82,5 +82,5 @@ class CustomFingerprint:
         ):
             values = getattr(self, name)
             if values:
-                config[name] = list(values)  # type: ignore[literal-required]
+                config[name] = list(values)
         return config

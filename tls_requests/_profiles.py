@@ -43,7 +43,7 @@ def resolve_profile(name: str) -> ClientIdentifier:
     if name in PROFILE_ALIASES:
         return PROFILE_ALIASES[name]
     if name in CLIENT_IDENTIFIERS:
-        return typing.cast(ClientIdentifier, name)
+        return name
     candidates = [*CLIENT_IDENTIFIERS, *PROFILE_ALIASES]
     suggestions = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
     raise UnsupportedProfile(name, suggestions)

@@ -95,7 +95,7 @@ class QueryParams(typing.Mapping[str, str]):
                 if isinstance(value, (list, tuple)):
                     items.extend((str(key), _primitive_to_str(v)) for v in value)
                 else:
-                    items.append((str(key), _primitive_to_str(value)))
+                    items.append((str(key), _primitive_to_str(value)))  # type: ignore[arg-type]
         else:
             items = [(str(k), _primitive_to_str(v)) for k, v in params]
         self._items: tuple[tuple[str, str], ...] = tuple(items)

@@ -27,9 +27,12 @@ type dialer struct {
 	// For https:// proxies: the session's trust settings.
 	rootCAs  *x509.CertPool
 	insecure bool
-	// lastConnect is the connect limit of the latest request on this client,
-	// used for dials that carry no request context (tls-client's HTTP/2
-	// transport re-dials with context.Background()).
+	// lastConnect is the connect limit of the latest request on this client
+	// that had one, used for dials that carry no request context
+	// (tls-client's HTTP/2 transport re-dials with context.Background()).
+	// The waiting request is released by its own timer anyway; this only
+	// stops such a dial from hanging forever while holding tls-client's
+	// per-client dial lock.
 	mu          sync.Mutex
 	lastConnect time.Duration
 }

@@ -1,0 +1,42 @@
+"""
+Fixtures for tests that run the real shared library against the local servers.
+
+There is deliberately no skip when the library is missing: it is built by the install
+command, and a missing library must fail the run rather than hide every integration test.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+import tls_requests
+from tls_requests import _ffi
+
+
+def wait_for_native_idle(timeout: float = 5.0) -> dict[str, int]:
+    """Native objects are released by worker threads too; give them a bounded moment."""
+    deadline = time.monotonic() + timeout
+    stats = _ffi.debug_stats()
+    while time.monotonic() < deadline and any(stats.values()):
+        time.sleep(0.02)
+        stats = _ffi.debug_stats()
+    return stats
+
+
+@pytest.fixture(autouse=True)
+def no_native_leaks() -> Iterator[None]:
+    """Every integration test must leave no session, request handle or buffer behind."""
+    before = wait_for_native_idle()
+    assert before == {"sessions": 0, "requests": 0, "buffers": 0}, before
+    yield
+    after = wait_for_native_idle()
+    assert after == {"sessions": 0, "requests": 0, "buffers": 0}, after
+
+
+@pytest.fixture
+def client(ca_bundle: str) -> Iterator[tls_requests.Client]:
+    with tls_requests.Client(verify=ca_bundle) as client:
+        yield client
