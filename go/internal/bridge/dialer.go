@@ -83,6 +83,12 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 		var nd net.Dialer
 		conn, err = nd.DialContext(ctx, network, addr)
 	} else {
+		if d.proxyURL.Scheme == "socks5" { // socks5h: the proxy resolves
+			// A target DNS failure is a connect error, not a proxy error.
+			if addr, err = resolveLocally(ctx, addr); err != nil {
+				return nil, err
+			}
+		}
 		conn, err = d.dialProxy(ctx, network, addr)
 		if err != nil && !isTimeout(err) && !errors.Is(err, context.Canceled) {
 			err = &proxyError{err}
@@ -175,26 +181,6 @@ func (r oneByteReader) Read(p []byte) (int, error) {
 
 func (d *dialer) dialSOCKS(ctx context.Context, network, addr string) (net.Conn, error) {
 	u := d.proxyURL
-	if u.Scheme == "socks5" { // socks5: resolve locally; socks5h: the proxy resolves
-		host, port, err := net.SplitHostPort(addr)
-		if err != nil {
-			return nil, err
-		}
-		if net.ParseIP(host) == nil {
-			ips, err := net.DefaultResolver.LookupIPAddr(ctx, host)
-			if err != nil {
-				return nil, err
-			}
-			ip := ips[0].IP
-			for _, a := range ips { // prefer IPv4: not every proxy has IPv6
-				if a.IP.To4() != nil {
-					ip = a.IP
-					break
-				}
-			}
-			addr = net.JoinHostPort(ip.String(), port)
-		}
-	}
 	var auth *proxy.Auth
 	if u.User != nil {
 		pass, _ := u.User.Password()
@@ -210,6 +196,27 @@ func (d *dialer) dialSOCKS(ctx context.Context, network, addr string) (net.Conn,
 	}
 	conn, err := cd.DialContext(ctx, network, addr)
 	return conn, ctxErr(ctx, err)
+}
+
+// resolveLocally replaces a host name in addr with one of its addresses,
+// preferring IPv4 (not every proxy has IPv6).
+func resolveLocally(ctx context.Context, addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || net.ParseIP(host) != nil {
+		return addr, err
+	}
+	ips, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+	if err != nil {
+		return "", err
+	}
+	ip := ips[0].IP
+	for _, a := range ips {
+		if a.IP.To4() != nil {
+			ip = a.IP
+			break
+		}
+	}
+	return net.JoinHostPort(ip.String(), port), nil
 }
 
 // ctxErr prefers the context's error when the context ended, so a deadline we

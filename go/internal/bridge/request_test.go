@@ -265,3 +265,29 @@ func TestStatsReturnToZero(t *testing.T) {
 	}
 	waitNoHandles(t)
 }
+
+// Go must not follow redirects or keep cookies: Python does both.
+func TestNoRedirectsNoCookies(t *testing.T) {
+	var hits, cookieHeaders int
+	var mu sync.Mutex
+	srv := newTLSServer(t, true, func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		mu.Lock()
+		hits++
+		if r.Header.Get("Cookie") != "" {
+			cookieHeaders++
+		}
+		mu.Unlock()
+		nethttp.SetCookie(w, &nethttp.Cookie{Name: "s", Value: "1"})
+		nethttp.Redirect(w, r, "/next", nethttp.StatusFound)
+	})
+	sess := trustSession(t, srv.caPEM)
+	for i := 0; i < 2; i++ {
+		res := mustOK(t, roundTrip(t, sess, RequestMeta{URL: srv.URL + "/start"}, nil))
+		if res.meta.StatusCode != 302 || res.meta.header("location")[0] != "/next" || len(res.meta.header("set-cookie")) != 1 {
+			t.Fatalf("got %+v", res.meta)
+		}
+	}
+	if hits != 2 || cookieHeaders != 0 {
+		t.Fatalf("server hits=%d (want 2: no redirect followed), cookie headers sent=%d", hits, cookieHeaders)
+	}
+}
