@@ -70,7 +70,10 @@ class CustomFingerprint:
         if self.priority_frames:
             config["priority_frames"] = [dataclasses.asdict(p) for p in self.priority_frames]
         if self.header_priority is not None:
-            config["header_priority"] = dataclasses.asdict(self.header_priority)
+            # The HEADERS frame carries its own stream id, so only the priority fields go.
+            priority = dataclasses.asdict(self.header_priority)
+            del priority["stream_id"]
+            config["header_priority"] = priority
         for name in (
             "pseudo_header_order",
             "signature_algorithms",

@@ -33,22 +33,37 @@ var h2SettingIDs = map[string]http2.SettingID{
 	"NO_RFC7540_PRIORITIES":   http2.SettingNoRFC7540Priorities,
 }
 
-// ja3 extensions that need a companion list, or the ClientHello is broken.
-var ja3Needs = map[uint16]struct {
+// Companion lists a JA3 string cannot express. When the JA3 has the
+// extension but the list is empty, tls-client would send the extension empty
+// (a broken ClientHello), so we use Chrome's contents instead; this is the
+// documented default, not a fallback for bad input.
+var ja3Companions = map[uint16]struct {
 	field string
-	get   func(*CustomProfile) []string
+	list  func(*CustomProfile) *[]string
+	def   []string
 }{
-	tls.ExtensionSupportedVersions:   {"supported_versions", func(c *CustomProfile) []string { return c.SupportedVersions }},
-	tls.ExtensionKeyShare:            {"key_share_curves", func(c *CustomProfile) []string { return c.KeyShareCurves }},
-	tls.ExtensionSignatureAlgorithms: {"signature_algorithms", func(c *CustomProfile) []string { return c.SignatureAlgorithms }},
-	tls.ExtensionCompressCertificate: {"cert_compression_algos", func(c *CustomProfile) []string { return c.CertCompressionAlgos }},
-	tls.ExtensionALPN:                {"alpn_protocols", func(c *CustomProfile) []string { return c.ALPNProtocols }},
-	tls.ExtensionALPSOld:             {"alps_protocols", func(c *CustomProfile) []string { return c.ALPSProtocols }},
-	tls.ExtensionALPS:                {"alps_protocols", func(c *CustomProfile) []string { return c.ALPSProtocols }},
+	tls.ExtensionSupportedVersions: {"supported_versions", func(c *CustomProfile) *[]string { return &c.SupportedVersions },
+		[]string{"1.3", "1.2"}},
+	tls.ExtensionKeyShare: {"key_share_curves", func(c *CustomProfile) *[]string { return &c.KeyShareCurves },
+		[]string{"X25519"}},
+	tls.ExtensionSignatureAlgorithms: {"signature_algorithms", func(c *CustomProfile) *[]string { return &c.SignatureAlgorithms },
+		[]string{"ECDSAWithP256AndSHA256", "PSSWithSHA256", "PKCS1WithSHA256", "ECDSAWithP384AndSHA384",
+			"PSSWithSHA384", "PKCS1WithSHA384", "PSSWithSHA512", "PKCS1WithSHA512"}},
+	tls.ExtensionCompressCertificate: {"cert_compression_algos", func(c *CustomProfile) *[]string { return &c.CertCompressionAlgos },
+		[]string{"brotli"}},
+	tls.ExtensionALPN: {"alpn_protocols", func(c *CustomProfile) *[]string { return &c.ALPNProtocols },
+		[]string{"h2", "http/1.1"}},
+	tls.ExtensionALPSOld: {"alps_protocols", func(c *CustomProfile) *[]string { return &c.ALPSProtocols },
+		[]string{"h2"}},
+	tls.ExtensionALPS: {"alps_protocols", func(c *CustomProfile) *[]string { return &c.ALPSProtocols },
+		[]string{"h2"}},
 }
 
 // buildCustomProfile turns a CustomProfile into a tls-client ClientProfile,
 // using tls-client's own JA3 spec factory. Every problem is "invalid_profile".
+// Only ja3 is required: empty companion lists get ja3Companions' defaults,
+// an empty pseudo_header_order is :method :authority :scheme :path, and
+// empty h2_settings send an empty SETTINGS frame.
 func buildCustomProfile(c *CustomProfile) (profiles.ClientProfile, error) {
 	bad := func(format string, args ...any) (profiles.ClientProfile, error) {
 		return profiles.ClientProfile{}, newError(KindInvalidProfile, "custom_profile: "+format, args...)
@@ -57,9 +72,11 @@ func buildCustomProfile(c *CustomProfile) (profiles.ClientProfile, error) {
 	if err != nil {
 		return bad("%v", err)
 	}
+	cp := *c // fill defaults into a copy; the caller's config stays as given
+	c = &cp
 	for _, ext := range exts {
-		if need, ok := ja3Needs[ext]; ok && len(need.get(c)) == 0 {
-			return bad("ja3 has extension %d, so %s must not be empty", ext, need.field)
+		if comp, ok := ja3Companions[ext]; ok && len(*comp.list(c)) == 0 {
+			*comp.list(c) = slices.Clone(comp.def)
 		}
 	}
 	for _, chk := range []struct {

@@ -235,6 +235,10 @@ func parseProxy(raw string) (*url.URL, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the raw URL may hold credentials: leave it out
+		}
 		return nil, newError(KindInvalidConfig, "invalid proxy URL: %v", err)
 	}
 	switch u.Scheme {

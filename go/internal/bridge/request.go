@@ -200,6 +200,7 @@ func (r *Request) run() {
 
 func (r *Request) finish(resp *http.Response, err error) {
 	r.connectT.stop()
+	var discard *http.Response // closed outside the lock: Close may do I/O
 	r.mu.Lock()
 	r.headDone = true
 	r.headT.stop()
@@ -209,15 +210,16 @@ func (r *Request) finish(resp *http.Response, err error) {
 		if r.pipeR != nil {
 			r.pipeR.CloseWithError(r.err)
 		}
-		if resp != nil && resp.Body != nil {
-			resp.Body.Close()
-		}
+		discard = resp
 	case r.closed:
-		resp.Body.Close()
+		discard = resp
 	default:
 		r.resp = resp
 	}
 	r.mu.Unlock()
+	if discard != nil && discard.Body != nil {
+		discard.Body.Close()
+	}
 	close(r.done)
 }
 

@@ -2,6 +2,8 @@ package bridge
 
 import (
 	"encoding/json"
+	"io"
+	nethttp "net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -82,7 +84,7 @@ func TestSessionConfigValidation(t *testing.T) {
 		{"ja3 too short", "", &SessionConfig{CustomProfile: mod(func(c *CustomProfile) { c.JA3 = "771,4865" })}, KindInvalidProfile},
 		{"ja3 not numbers", "", &SessionConfig{CustomProfile: mod(func(c *CustomProfile) { c.JA3 = "771,a-b,0,29,0" })}, KindInvalidProfile},
 		{"ja3 unknown extension", "", &SessionConfig{CustomProfile: mod(func(c *CustomProfile) { c.JA3 = "771,4865,0-9999,29,0" })}, KindInvalidProfile},
-		{"ja3 needs cert algos", "", &SessionConfig{CustomProfile: mod(func(c *CustomProfile) { c.CertCompressionAlgos = nil })}, KindInvalidProfile},
+		{"ja3 only", "", &SessionConfig{CustomProfile: &CustomProfile{JA3: chromeLikeJA3}}, ""},
 		{"unknown curve", "", &SessionConfig{CustomProfile: mod(func(c *CustomProfile) { c.KeyShareCurves = []string{"X448"} })}, KindInvalidProfile},
 		{"unknown version", "", &SessionConfig{CustomProfile: mod(func(c *CustomProfile) { c.SupportedVersions = []string{"1.4"} })}, KindInvalidProfile},
 		{"bad sigalg", "", &SessionConfig{CustomProfile: mod(func(c *CustomProfile) { c.SignatureAlgorithms = []string{"Nope"} })}, KindInvalidProfile},
@@ -230,5 +232,20 @@ func TestWireRoundTrip(t *testing.T) {
 	}
 	if !strings.Contains(string(b), `"h2_settings":[["HEADER_TABLE_SIZE",65536],`) {
 		t.Fatalf("h2_settings encoding: %s", b)
+	}
+}
+
+// Only ja3 is required; the companion lists get Chrome's contents.
+func TestCustomProfileJA3Only(t *testing.T) {
+	srv := newTLSServer(t, true, func(w nethttp.ResponseWriter, r *nethttp.Request) { io.WriteString(w, r.Proto) })
+	sess := newTestSession(t, SessionConfig{CustomProfile: &CustomProfile{JA3: chromeLikeJA3}, RootCAPEM: srv.caPEM})
+	res := mustOK(t, roundTrip(t, sess, RequestMeta{URL: srv.URL}, nil))
+	if string(res.body) != "HTTP/2.0" {
+		t.Fatalf("server saw %s", res.body)
+	}
+	// The caller's struct is not modified.
+	cp := &CustomProfile{JA3: chromeLikeJA3}
+	if _, err := buildCustomProfile(cp); err != nil || cp.SupportedVersions != nil {
+		t.Fatalf("err=%v, input modified: %+v", err, cp)
 	}
 }

@@ -354,3 +354,32 @@ func TestHTTP2RedialHonoursConnectTimeout(t *testing.T) {
 		t.Fatal("the background HTTP/2 dial was never abandoned")
 	}
 }
+
+// The connect deadline put on a new conn must be gone once it is in use: a
+// slow response and a later reuse of the idle conn must still work.
+func TestConnectDeadlineDoesNotOutliveConnect(t *testing.T) {
+	slow := func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		time.Sleep(400 * time.Millisecond)
+		io.WriteString(w, "late")
+	}
+	servers := map[string]*testServer{
+		"http":   newHTTPServer(t, slow),
+		"https1": newTLSServer(t, false, slow),
+		"https2": newTLSServer(t, true, slow),
+	}
+	for name, srv := range servers {
+		t.Run(name, func(t *testing.T) {
+			sess := newTestSession(t, SessionConfig{RootCAPEM: srv.caPEM})
+			meta := RequestMeta{URL: srv.URL, Timeout: &Timeouts{Connect: secs(0.15), Read: secs(5)}}
+			for i := 0; i < 2; i++ {
+				res := mustOK(t, roundTrip(t, sess, meta, nil))
+				if string(res.body) != "late" {
+					t.Fatalf("body %q", res.body)
+				}
+			}
+			if n := srv.conns.Load(); n != 1 {
+				t.Fatalf("%d connections, want 1", n)
+			}
+		})
+	}
+}
