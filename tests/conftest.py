@@ -12,6 +12,7 @@ import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 import pytest
 import trustme
@@ -132,9 +133,9 @@ def perf_server(tls_material: TLSMaterial) -> Iterator[HypercornServer]:
 # -- proxies --------------------------------------------------------------------------------
 
 
-def _proxy(kind: str, auth: bool) -> Iterator[ProxyServer]:
-    credentials = {"username": PROXY_USERNAME, "password": PROXY_PASSWORD} if auth else {}
-    with ProxyServer(kind, **credentials) as proxy:  # type: ignore[arg-type]
+def _proxy(kind: Literal["http", "socks5"], auth: bool) -> Iterator[ProxyServer]:
+    username, password = (PROXY_USERNAME, PROXY_PASSWORD) if auth else (None, None)
+    with ProxyServer(kind, username=username, password=password) as proxy:
         yield proxy
 
 
@@ -159,6 +160,15 @@ def socks5_proxy() -> Iterator[ProxyServer]:
 def socks5_proxy_auth() -> Iterator[ProxyServer]:
     """SOCKS5 proxy requiring RFC 1929 `tlsr-user:tlsr-pass` (in `.url`)."""
     yield from _proxy("socks5", auth=True)
+
+
+@pytest.fixture(scope="session")
+def https_proxy(tls_material: TLSMaterial) -> Iterator[ProxyServer]:
+    """HTTP proxy reached over TLS (`https://127.0.0.1:PORT`, cert from the test CA), with auth."""
+    tls = tls_material.server_context(["http/1.1"])
+    credentials = {"username": PROXY_USERNAME, "password": PROXY_PASSWORD}
+    with ProxyServer("http", tls=tls, name="https-proxy", **credentials) as proxy:
+        yield proxy
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,7 @@ from ._config import (
     UseClientDefault,
 )
 from ._cookies import Cookies
-from ._exceptions import ClientClosed, TooManyRedirects, UnsupportedProtocol
+from ._exceptions import ClientClosed, ProxyError, TooManyRedirects, UnsupportedProtocol
 from ._fingerprints import CustomFingerprint
 from ._models import Headers, Request, Response
 from ._profiles import DEFAULT_CLIENT_IDENTIFIER, default_headers, resolve_profile
@@ -84,12 +84,16 @@ def _cert_config(cert: CertTypes | None) -> tuple[str, str]:
     return _read_pem(cert[0]), _read_pem(cert[1])
 
 
-def _env_proxy(url: URL) -> str:
+def _env_proxy(url: URL) -> Proxy | None:
     # trust_env: the same variables as httpx and requests (HTTPS_PROXY, ALL_PROXY, NO_PROXY).
     if urllib.request.proxy_bypass(url.host):
-        return ""
+        return None
     proxies = urllib.request.getproxies()
-    return proxies.get(url.scheme) or proxies.get("all") or ""
+    found = proxies.get(url.scheme) or proxies.get("all")
+    if not found:
+        return None
+    # `HTTPS_PROXY=host:3128` means an http:// proxy, as in requests and httpx.
+    return Proxy(found if "://" in found else f"http://{found}")
 
 
 class BaseClient:
@@ -274,13 +278,21 @@ class BaseClient:
         merged.update(headers)
         return merged
 
-    def _proxy_url_for(self, url: URL, proxy: ProxyArg) -> str:
+    def _proxy_for(self, url: URL, proxy: ProxyArg) -> tuple[Proxy | None, ProxyRotator | None]:
+        """The proxy for a new request (per-request, client, or environment) and its rotator."""
         chosen = self._build_proxy(proxy) if proxy is not None else self._proxy
         if isinstance(chosen, ProxyRotator):
-            chosen = self._build_proxy(chosen.next())
-        if isinstance(chosen, Proxy):
-            return chosen.to_native()
-        return _env_proxy(url) if self._trust_env else ""
+            return chosen.next(), chosen
+        if chosen is None and self._trust_env:
+            return _env_proxy(url), None
+        return chosen, None
+
+    def _proxy_failed(self, request: Request) -> None:
+        # A rotated proxy that failed is skipped by its rotator for the cooldown.
+        rotator = request.extensions.get("proxy_rotator")
+        proxy = request.extensions.get("proxy")
+        if isinstance(rotator, ProxyRotator) and isinstance(proxy, Proxy):
+            rotator.mark_failed(proxy)
 
     def build_request(
         self,
@@ -311,9 +323,12 @@ class BaseClient:
             )
         profile = self._profile_for_request()
         timeout = self._timeout if isinstance(timeout, UseClientDefault) else Timeout(timeout)
+        # A `Proxy`, not its URL: its repr (in tracebacks, logs) hides the credentials.
+        chosen_proxy, proxy_rotator = self._proxy_for(merged_url, proxy)
         request_extensions = {
             "timeout": timeout,
-            "proxy": self._proxy_url_for(merged_url, proxy),
+            "proxy": chosen_proxy,
+            "proxy_rotator": proxy_rotator,
             "client_identifier": profile if profile != self._client_identifier else "",
             **(extensions or {}),
         }
@@ -639,7 +654,11 @@ class Client(BaseClient):
     def _send_single_request(self, request: Request) -> Response:
         self._prepare_send(request)
         started_at = time.perf_counter()
-        response = self._transport.handle_request(request)
+        try:
+            response = self._transport.handle_request(request)
+        except ProxyError:
+            self._proxy_failed(request)
+            raise
         self._finish_hop(request, response, started_at)
         return response
 
@@ -896,7 +915,11 @@ class AsyncClient(BaseClient):
     async def _send_single_request(self, request: Request) -> Response:
         self._prepare_send(request)
         started_at = time.perf_counter()
-        response = await self._transport.handle_async_request(request)
+        try:
+            response = await self._transport.handle_async_request(request)
+        except ProxyError:
+            self._proxy_failed(request)
+            raise
         self._finish_hop(request, response, started_at)
         return response
 

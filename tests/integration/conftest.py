@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 import tls_requests
+from tests.integration._modes import ClientMode
 from tls_requests import _ffi
 
 
@@ -40,3 +41,9 @@ def no_native_leaks() -> Iterator[None]:
 def client(ca_bundle: str) -> Iterator[tls_requests.Client]:
     with tls_requests.Client(verify=ca_bundle) as client:
         yield client
+
+
+@pytest.fixture(params=["sync", "async"])
+def mode(request: pytest.FixtureRequest, ca_bundle: str) -> ClientMode:
+    """Run the test once with `Client` and once with `AsyncClient` (see `_modes.py`)."""
+    return ClientMode(request.param, ca_bundle)

@@ -6,7 +6,8 @@ Local test servers for `tls_requests` (loopback only; nothing here touches the n
 * `raw.RawServer` / `raw.RawEchoServer` - misbehaving servers and exact request capture.
 * `certs` - trustme CA, server and client certificates; `payloads` - expected bodies.
 
-Import it as `servers` (tests/conftest.py puts tests/ on sys.path).
+Import it as `tests.servers` (the repository root is on sys.path under `python -m pytest`,
+and tests/conftest.py adds it for plain `pytest`).
 """
 
 from __future__ import annotations

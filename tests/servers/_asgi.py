@@ -114,7 +114,9 @@ def _encode_headers(headers: Iterable[tuple[str, str]]) -> Headers:
 
 
 async def start(send: Send, status: int, headers: Iterable[tuple[str, str]] = ()) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": _encode_headers(headers)})
+    await send(
+        {"type": "http.response.start", "status": status, "headers": _encode_headers(headers)}
+    )
 
 
 async def respond(

@@ -53,7 +53,9 @@ class CountingSocket(socket.socket):
         return conn, address
 
 
-def counting_socket_factory(counter: AcceptCounter) -> Callable[[socket.AddressFamily], socket.socket]:
+def counting_socket_factory(
+    counter: AcceptCounter,
+) -> Callable[[socket.AddressFamily], socket.socket]:
     """A `socket_factory` for `_net.bind_loopback` producing sockets that report to `counter`."""
 
     def factory(family: socket.AddressFamily) -> socket.socket:

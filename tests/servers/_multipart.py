@@ -67,7 +67,9 @@ def _parse_part(raw: bytes) -> Part:
     disposition, params = parse_header_params(lookup.get("content-disposition", ""))
     if disposition != "form-data":
         raise ValueError(f"part disposition is {disposition!r}, not form-data")
-    return Part(headers, params.get("name"), params.get("filename"), lookup.get("content-type"), data)
+    return Part(
+        headers, params.get("name"), params.get("filename"), lookup.get("content-type"), data
+    )
 
 
 def parse_multipart(body: bytes, boundary: str) -> list[Part]:

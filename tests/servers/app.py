@@ -14,7 +14,8 @@ Routes (any method unless noted; `{x}` are path parameters):
 * `/bytes/{n}?chunk=K&chunked=1` -> `payloads.pattern_bytes(n)` streamed in K-byte chunks,
   header `x-content-sha256`; `chunked=1` omits Content-Length.
 * `/stream_lines/{n}` -> n JSON lines, one chunk each.
-* `/delay/{seconds}` -> reads the body, sleeps (<= 60 s), then echoes.
+* `/delay/{seconds}` -> reads the body, sleeps (<= 60 s), then echoes; a client that
+  disconnects meanwhile ends the handler early (nothing lingers until server shutdown).
 * `/stall_body?seconds=30` -> headers + first chunk, then stalls (<= 120 s or until the client
   disconnects); `/drip?chunks=&interval=&size=&delay=` -> slow, sized body.
 * `/slow_upload?interval=` -> reads the body slowly, reports length/sha256/chunk count.
@@ -306,7 +307,9 @@ class TestApp:
     async def _send_redirect(send: Send, location: str, status: int) -> None:
         if not 300 <= status <= 399:
             raise ValueError(f"redirect status {status} is not 3xx")
-        await respond_json(send, {"location": location}, status=status, headers=[("location", location)])
+        await respond_json(
+            send, {"location": location}, status=status, headers=[("location", location)]
+        )
 
     async def _redirect(self, request: Request, send: Send, match: re.Match[str]) -> None:
         n = int(match.group(1))
@@ -315,12 +318,14 @@ class TestApp:
         if n <= 0:
             await self._echo(request, send, match)
             return
+        await request.body()  # read first: answering early races the upload (hypercorn h2 bug)
         prefix = "" if relative else request.base_url
         target = "/echo" if n == 1 else request.path.rsplit("/", 1)[0] + f"/{n - 1}"
         query = f"?status={status}" if request.query_value("status") and n > 1 else ""
         await self._send_redirect(send, prefix + target + query, status)
 
     async def _redirect_to(self, request: Request, send: Send, match: re.Match[str]) -> None:
+        await request.body()  # see _redirect
         url = request.query_value("url")
         if url is None:
             raise ValueError("url parameter required")

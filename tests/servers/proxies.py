@@ -18,9 +18,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import hmac
 import ipaddress
 import socket
+import ssl
 import threading
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -37,7 +39,14 @@ CONNECT_TIMEOUT = 5.0
 RELAY_CHUNK = 64 * 1024
 HEAD_LIMIT = 64 * 1024
 # Hop-by-hop headers a forwarding proxy must not pass on (RFC 9110 section 7.6.1).
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-authorization", "proxy-connection", "te", "upgrade"}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authorization",
+    "proxy-connection",
+    "te",
+    "upgrade",
+}
 
 ProxyKind = Literal["http", "socks5"]
 
@@ -77,6 +86,8 @@ class ProxyServer:
     * **kind** - `"http"` or `"socks5"`.
     * **username** / **password** - *(optional)* require these credentials (Basic for HTTP,
       RFC 1929 for SOCKS5). Without them any client is served.
+    * **tls** - *(optional)* for `"http"`: clients reach the proxy over TLS (an `https://`
+      proxy URL); the tunnelled traffic is unchanged.
     """
 
     def __init__(
@@ -86,12 +97,14 @@ class ProxyServer:
         username: str | None = None,
         password: str | None = None,
         name: str | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         if (username is None) != (password is None):
             raise ValueError("give both username and password, or neither")
         self.kind = kind
         self.username = username
         self.password = password
+        self.tls = tls
         self.host = "127.0.0.1"
         self.port = 0
         self._counters = _Counters()
@@ -103,7 +116,7 @@ class ProxyServer:
     def start(self) -> ProxyServer:
         self._loop.start()
         self._server = self._loop.run(
-            asyncio.start_server(self._handle, self.host, 0, limit=HEAD_LIMIT)
+            asyncio.start_server(self._handle, self.host, 0, limit=HEAD_LIMIT, ssl=self.tls)
         )
         self.port = self._server.sockets[0].getsockname()[1]
         return self
@@ -129,20 +142,25 @@ class ProxyServer:
     # -- what tests use ----------------------------------------------------------------------
 
     @property
+    def scheme(self) -> str:
+        return "https" if self.tls is not None else self.kind
+
+    @property
     def url(self) -> str:
         """Proxy URL including credentials, e.g. `http://user:pass@127.0.0.1:PORT`."""
         auth = ""
         if self.username is not None and self.password is not None:
             auth = f"{quote(self.username, safe='')}:{quote(self.password, safe='')}@"
-        return f"{self.kind}://{auth}{self.host}:{self.port}"
+        return f"{self.scheme}://{auth}{self.host}:{self.port}"
 
     @property
     def url_without_auth(self) -> str:
-        return f"{self.kind}://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def url_with_auth(self, username: str, password: str) -> str:
         """The proxy URL with other (e.g. wrong) credentials."""
-        return f"{self.kind}://{quote(username, safe='')}:{quote(password, safe='')}@{self.host}:{self.port}"
+        auth = f"{quote(username, safe='')}:{quote(password, safe='')}"
+        return f"{self.scheme}://{auth}@{self.host}:{self.port}"
 
     @property
     def records(self) -> list[ProxyRecord]:
@@ -190,10 +208,8 @@ class ProxyServer:
             for stream in (upstream, writer):
                 if stream is not None:
                     stream.close()
-                    try:
+                    with contextlib.suppress(ConnectionError, OSError):
                         await stream.wait_closed()
-                    except (ConnectionError, OSError):
-                        pass
 
     def _credentials_ok(self, username: str, password: str) -> bool:
         assert self.username is not None and self.password is not None
@@ -202,7 +218,9 @@ class ProxyServer:
         pass_ok = hmac.compare_digest(password.encode(), self.password.encode())
         return user_ok and pass_ok
 
-    async def _connect(self, host: str, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    async def _connect(
+        self, host: str, port: int
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         return await asyncio.wait_for(asyncio.open_connection(host, port), CONNECT_TIMEOUT)
 
     # HTTP ---------------------------------------------------------------------------------
@@ -217,7 +235,9 @@ class ProxyServer:
         except ValueError:
             await self._http_error(writer, 400, "Bad Request")
             raise _Refused from None
-        headers = [(n.strip(), v.strip()) for n, _, v in (line.partition(":") for line in lines[1:])]
+        headers = [
+            (n.strip(), v.strip()) for n, _, v in (line.partition(":") for line in lines[1:])
+        ]
         protocol = "CONNECT" if method.upper() == "CONNECT" else "FORWARD"
         try:
             host, port, path = _http_target(method, target)
@@ -227,12 +247,16 @@ class ProxyServer:
         detail: dict[str, object] = {"method": method, "target": target, "headers": headers}
 
         def record(outcome: str) -> None:
-            self._counters.add(ProxyRecord(protocol, (host, port), outcome != "auth_failed", outcome, detail))
+            self._counters.add(
+                ProxyRecord(protocol, (host, port), outcome != "auth_failed", outcome, detail)
+            )
 
         if self.username is not None and not self._http_authorized(headers):
             record("auth_failed")
             await self._http_error(
-                writer, 407, "Proxy Authentication Required",
+                writer,
+                407,
+                "Proxy Authentication Required",
                 [("Proxy-Authenticate", 'Basic realm="tls_requests-proxy"')],
             )
             raise _Refused
@@ -301,7 +325,9 @@ class ProxyServer:
         if wanted not in methods:
             writer.write(b"\x05\xff")  # RFC 1928: no acceptable methods
             await writer.drain()
-            self._counters.add(ProxyRecord("SOCKS5", ("", 0), False, "auth_failed", {"methods": list(methods)}))
+            self._counters.add(
+                ProxyRecord("SOCKS5", ("", 0), False, "auth_failed", {"methods": list(methods)})
+            )
             raise _Refused
         writer.write(bytes([5, wanted]))
         username = None
@@ -314,12 +340,18 @@ class ProxyServer:
             writer.write(b"\x01\x00" if ok else b"\x01\x01")  # RFC 1929 status
             await writer.drain()
             if not ok:
-                self._counters.add(ProxyRecord("SOCKS5", ("", 0), False, "auth_failed", {"username": username}))
+                self._counters.add(
+                    ProxyRecord("SOCKS5", ("", 0), False, "auth_failed", {"username": username})
+                )
                 raise _Refused
         _, command, _, atyp = await reader.readexactly(4)
         host, address_type = await _socks_address(reader, atyp)
         port = int.from_bytes(await reader.readexactly(2), "big")
-        detail: dict[str, object] = {"address_type": address_type, "command": command, "username": username}
+        detail: dict[str, object] = {
+            "address_type": address_type,
+            "command": command,
+            "username": username,
+        }
 
         async def fail(code: int, outcome: str) -> NoReturn:
             self._counters.add(ProxyRecord("SOCKS5", (host, port), True, outcome, detail))
@@ -338,7 +370,11 @@ class ProxyServer:
         self._counters.add(ProxyRecord("SOCKS5", (host, port), True, "ok", detail))
         bound_host, bound_port = up_writer.get_extra_info("sockname")[:2]
         bound = ipaddress.ip_address(bound_host)
-        writer.write(bytes([5, 0, 0, 1 if bound.version == 4 else 4]) + bound.packed + bound_port.to_bytes(2, "big"))
+        writer.write(
+            bytes([5, 0, 0, 1 if bound.version == 4 else 4])
+            + bound.packed
+            + bound_port.to_bytes(2, "big")
+        )
         await writer.drain()
         await _relay(reader, writer, up_reader, up_writer)
         return up_writer
@@ -389,4 +425,3 @@ async def _relay(
     await asyncio.gather(
         _pipe(client_reader, upstream_writer), _pipe(upstream_reader, client_writer)
     )
-

@@ -14,6 +14,7 @@ Socket-level servers for error-path tests and for seeing exactly what a client s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import ssl
@@ -42,7 +43,9 @@ Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]
 class RawServer:
     """A loopback TCP server running `handler(reader, writer)` per connection, in its own thread."""
 
-    def __init__(self, handler: Handler, *, name: str, ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self, handler: Handler, *, name: str, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         self.name = name
         self.host = "localhost"
         self.port = 0
@@ -108,10 +111,8 @@ class RawServer:
             pass
         finally:
             writer.close()
-            try:
+            with contextlib.suppress(ConnectionError, OSError):
                 await writer.wait_closed()
-            except (ConnectionError, OSError):
-                pass
 
     def stop(self) -> None:
         for server in self._servers:
@@ -255,7 +256,7 @@ class RawEchoServer(RawServer):
         writer.write(conn.data_to_send())
         settings: list[tuple[int, int]] = []
         window_update: int | None = None
-        streams: dict[int, dict[str, object]] = {}
+        streams: dict[int, _H2Stream] = {}
         while True:
             data = await reader.read(65536)
             if not data:
@@ -271,30 +272,24 @@ class RawEchoServer(RawServer):
                 elif isinstance(event, h2.events.WindowUpdated) and event.stream_id == 0:
                     window_update = event.delta if window_update is None else window_update
                 elif isinstance(event, h2.events.RequestReceived):
-                    priority = event.priority_updated
-                    streams[event.stream_id] = {
-                        "headers": [(str(k), str(v)) for k, v in event.headers or []],
-                        "body": bytearray(),
-                        "priority": None
-                        if priority is None
-                        else {
-                            "weight": priority.weight,
-                            "depends_on": priority.depends_on,
-                            "exclusive": priority.exclusive,
-                        },
-                    }
+                    streams[event.stream_id] = _H2Stream(
+                        headers=[(str(k), str(v)) for k, v in event.headers or []],
+                        priority=_priority(event.priority_updated),
+                    )
                 elif isinstance(event, h2.events.DataReceived):
-                    body = streams[event.stream_id]["body"]
-                    assert isinstance(body, bytearray)
-                    body += event.data
+                    streams[event.stream_id].body += event.data or b""
                     conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
                 elif isinstance(event, h2.events.StreamEnded):
                     stream = streams.pop(event.stream_id)
-                    headers = stream["headers"]
-                    assert isinstance(headers, list)
                     recorded = RecordedRequest(
-                        "2", b"", headers, bytes(stream["body"]), "h2",  # type: ignore[arg-type]
-                        settings, window_update, stream["priority"],  # type: ignore[arg-type]
+                        http_version="2",
+                        head=b"",
+                        headers=stream.headers,
+                        body=bytes(stream.body),
+                        alpn="h2",
+                        h2_settings=settings,
+                        h2_window_update=window_update,
+                        h2_priority=stream.priority,
                     )
                     _h2_respond(conn, event.stream_id, self._record(recorded))
                 elif isinstance(event, h2.events.ConnectionTerminated):
@@ -302,6 +297,19 @@ class RawEchoServer(RawServer):
                     return
             writer.write(conn.data_to_send())
             await writer.drain()
+
+
+@dataclass
+class _H2Stream:
+    headers: list[tuple[str, str]]
+    priority: dict[str, object] | None
+    body: bytearray = field(default_factory=bytearray)
+
+
+def _priority(event: h2.events.PriorityUpdated | None) -> dict[str, object] | None:
+    if event is None:
+        return None
+    return {"weight": event.weight, "depends_on": event.depends_on, "exclusive": event.exclusive}
 
 
 def _h2_respond(conn: h2.connection.H2Connection, stream_id: int, payload: bytes) -> None:

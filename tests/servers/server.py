@@ -60,7 +60,7 @@ class HypercornServer:
         keep_alive_timeout: float = 30.0,
         name: str = "hypercorn",
     ) -> None:
-        self.app = app if app is not None else TestApp()
+        self.app: Any = app if app is not None else TestApp()
         self.tls = tls
         self.name = name
         self.host = "localhost"
@@ -109,7 +109,9 @@ class HypercornServer:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> HypercornServer:
-        sockets = bind_loopback(ipv6=self._ipv6, socket_factory=counting_socket_factory(self._counter))
+        sockets = bind_loopback(
+            ipv6=self._ipv6, socket_factory=counting_socket_factory(self._counter)
+        )
         for sock in sockets:
             # Listening before the loop serves means an early client waits in the backlog
             # instead of being refused.

@@ -62,13 +62,19 @@ def test_echo_header_order_and_case(
     names = [k for k, _ in h1["headers"]]
     # HTTP/1.1: wire case and order, repeated names kept separate.
     assert [n for n in names if n.lower() in {"zeta", "alpha", "x-mixed-case"}] == [
-        "Zeta", "alpha", "X-MiXeD-CaSe", "zeta",
+        "Zeta",
+        "alpha",
+        "X-MiXeD-CaSe",
+        "zeta",
     ]
     h2 = h2_client.get(https_server.url_for("/headers_order"), headers=headers).json()
     names = [k for k, _ in h2["headers"]]
     assert names[0] == "host"  # made from :authority by hypercorn
     assert [n for n in names if n in {"zeta", "alpha", "x-mixed-case"}] == [
-        "zeta", "alpha", "x-mixed-case", "zeta",
+        "zeta",
+        "alpha",
+        "x-mixed-case",
+        "zeta",
     ]
 
 
@@ -97,7 +103,9 @@ def test_status(variant: tuple[HypercornServer, httpx.Client, str], code: int) -
     assert head.content == b""
 
 
-def test_status_rejects_informational(https_server: HypercornServer, h2_client: httpx.Client) -> None:
+def test_status_rejects_informational(
+    https_server: HypercornServer, h2_client: httpx.Client
+) -> None:
     assert h2_client.get(https_server.url_for("/status/101")).status_code == 400
 
 
@@ -115,7 +123,9 @@ def test_json_and_text(https_server: HypercornServer, h2_client: httpx.Client) -
     assert guessed.content == smart.encode("cp1252")
     utf8 = h2_client.get(https_server.url_for("/text"), params={"content": smart})
     assert utf8.content == smart.encode("utf-8")
-    bad = h2_client.get(https_server.url_for("/text"), params={"content": "☃", "charset": "latin-1"})
+    bad = h2_client.get(
+        https_server.url_for("/text"), params={"content": "☃", "charset": "latin-1"}
+    )
     assert bad.status_code == 400
 
 
@@ -162,7 +172,9 @@ def test_delay(https_server: HypercornServer, h2_client: httpx.Client) -> None:
         h2_client.get(https_server.url_for("/delay/2"), timeout=0.2)
 
 
-def test_stall_body_times_out_reading(https_server: HypercornServer, h1_client: httpx.Client) -> None:
+def test_stall_body_times_out_reading(
+    https_server: HypercornServer, h1_client: httpx.Client
+) -> None:
     with h1_client.stream("GET", https_server.url_for("/stall_body"), timeout=0.5) as response:
         assert response.status_code == 200
         chunks = response.iter_raw()
@@ -171,7 +183,9 @@ def test_stall_body_times_out_reading(https_server: HypercornServer, h1_client: 
             next(chunks)
 
 
-def test_stall_body_ends_when_time_is_up(https_server: HypercornServer, h2_client: httpx.Client) -> None:
+def test_stall_body_ends_when_time_is_up(
+    https_server: HypercornServer, h2_client: httpx.Client
+) -> None:
     response = h2_client.get(https_server.url_for("/stall_body?seconds=0.2"))
     assert response.content == b"first chunk\ndone\n"
 
@@ -201,19 +215,25 @@ def test_redirect_chain_absolute(https_server: HypercornServer, h2_client: httpx
     assert response.json()["path"] == "/echo"
 
 
-def test_redirect_relative_and_status(https_server: HypercornServer, h1_client: httpx.Client) -> None:
+def test_redirect_relative_and_status(
+    https_server: HypercornServer, h1_client: httpx.Client
+) -> None:
     first = h1_client.get(https_server.url_for("/relative_redirect/2?status=307"))
     assert first.status_code == 307
     assert first.headers["location"] == "/relative_redirect/1?status=307"
     final = h1_client.post(
-        https_server.url_for("/relative_redirect/2?status=307"), content=b"keep", follow_redirects=True
+        https_server.url_for("/relative_redirect/2?status=307"),
+        content=b"keep",
+        follow_redirects=True,
     )
     assert len(final.history) == 2
     assert final.json()["method"] == "POST"
     assert final.json()["body"] == "keep"
 
 
-def test_redirect_to(https_server: HypercornServer, http_server: HypercornServer, h1_client: httpx.Client) -> None:
+def test_redirect_to(
+    https_server: HypercornServer, http_server: HypercornServer, h1_client: httpx.Client
+) -> None:
     target = http_server.url_for("/echo?x=1")
     response = h1_client.get(
         https_server.url_for("/redirect_to"), params={"url": target, "status": "301"}
@@ -221,7 +241,8 @@ def test_redirect_to(https_server: HypercornServer, http_server: HypercornServer
     assert response.status_code == 301
     assert response.headers["location"] == target
     followed = h1_client.get(
-        https_server.url_for("/redirect_to"), params={"url": "/json", "status_code": "303"},
+        https_server.url_for("/redirect_to"),
+        params={"url": "/json", "status_code": "303"},
         follow_redirects=True,
     )
     assert followed.json() == payloads.JSON_DOC
@@ -235,7 +256,10 @@ def test_redirect_to(https_server: HypercornServer, http_server: HypercornServer
 def test_cookies(https_server: HypercornServer, h2_client: httpx.Client) -> None:
     response = h2_client.get(https_server.url_for("/cookies/set?a=1&b=two"))
     assert response.headers.get_list("set-cookie") == ["a=1; Path=/", "b=two; Path=/"]
-    assert h2_client.get(https_server.url_for("/cookies")).json()["cookies"] == {"a": "1", "b": "two"}
+    assert h2_client.get(https_server.url_for("/cookies")).json()["cookies"] == {
+        "a": "1",
+        "b": "two",
+    }
     h2_client.get(https_server.url_for("/cookies/delete?a"))
     assert h2_client.get(https_server.url_for("/cookies")).json()["cookies"] == {"b": "two"}
     redirected = h2_client.get(
@@ -246,10 +270,19 @@ def test_cookies(https_server: HypercornServer, h2_client: httpx.Client) -> None
 
 def test_cookie_attributes(https_server: HypercornServer, h2_client: httpx.Client) -> None:
     params = {
-        "name": "sid", "value": "xyz", "path": "/cookies", "domain": "localhost",
-        "max_age": "60", "expires_in": "3600", "secure": "1", "httponly": "1", "samesite": "Lax",
+        "name": "sid",
+        "value": "xyz",
+        "path": "/cookies",
+        "domain": "localhost",
+        "max_age": "60",
+        "expires_in": "3600",
+        "secure": "1",
+        "httponly": "1",
+        "samesite": "Lax",
     }
-    header = h2_client.get(https_server.url_for("/cookies/set_attrs"), params=params).headers["set-cookie"]
+    header = h2_client.get(https_server.url_for("/cookies/set_attrs"), params=params).headers[
+        "set-cookie"
+    ]
     assert header.startswith("sid=xyz; Path=/cookies; Domain=localhost; Max-Age=60; Expires=")
     assert header.endswith("GMT; SameSite=Lax; Secure; HttpOnly")
 
@@ -267,7 +300,10 @@ def test_cookies_split_headers_h2(https_server: HypercornServer, h2_client: http
 
 def test_basic_auth(https_server: HypercornServer, h2_client: httpx.Client) -> None:
     url = https_server.url_for("/basic_auth/user/pa:ss")
-    assert h2_client.get(url, auth=("user", "pa:ss")).json() == {"authenticated": True, "user": "user"}
+    assert h2_client.get(url, auth=("user", "pa:ss")).json() == {
+        "authenticated": True,
+        "user": "user",
+    }
     denied = h2_client.get(url, auth=("user", "wrong"))
     assert denied.status_code == 401
     assert denied.headers["www-authenticate"].startswith('Basic realm="')
@@ -313,17 +349,31 @@ def _digest_header(challenge: str, *, method: str, uri: str, body: bytes, passwo
     )
 
 
-def test_digest_auth_int_hand_computed(https_server: HypercornServer, h1_client: httpx.Client) -> None:
+def test_digest_auth_int_hand_computed(
+    https_server: HypercornServer, h1_client: httpx.Client
+) -> None:
     # httpx has no auth-int, so compute RFC 7616 by hand; it also proves the body is hashed.
     uri = "/digest_auth/auth-int/user/secret"
     challenge = h1_client.post(https_server.url_for(uri), content=b"payload")
     header = challenge.headers["www-authenticate"]
     good = _digest_header(header, method="POST", uri=uri, body=b"payload", password="secret")
-    assert h1_client.post(https_server.url_for(uri), content=b"payload", headers={"Authorization": good}).status_code == 200
-    tampered = h1_client.post(https_server.url_for(uri), content=b"other", headers={"Authorization": good})
+    assert (
+        h1_client.post(
+            https_server.url_for(uri), content=b"payload", headers={"Authorization": good}
+        ).status_code
+        == 200
+    )
+    tampered = h1_client.post(
+        https_server.url_for(uri), content=b"other", headers={"Authorization": good}
+    )
     assert tampered.status_code == 401
     wrong = _digest_header(header, method="POST", uri=uri, body=b"payload", password="nope")
-    assert h1_client.post(https_server.url_for(uri), content=b"payload", headers={"Authorization": wrong}).status_code == 401
+    assert (
+        h1_client.post(
+            https_server.url_for(uri), content=b"payload", headers={"Authorization": wrong}
+        ).status_code
+        == 401
+    )
 
 
 # -- content-encoding, links, forms -------------------------------------------------------------
@@ -331,10 +381,17 @@ def test_digest_auth_int_hand_computed(https_server: HypercornServer, h1_client:
 
 @pytest.mark.parametrize(
     ("path", "coding"),
-    [("/gzip", "gzip"), ("/deflate", "deflate"), ("/brotli", "br"), ("/zstd", "zstd"),
-     ("/compressed?encodings=gzip,br", "gzip, br")],
+    [
+        ("/gzip", "gzip"),
+        ("/deflate", "deflate"),
+        ("/brotli", "br"),
+        ("/zstd", "zstd"),
+        ("/compressed?encodings=gzip,br", "gzip, br"),
+    ],
 )
-def test_compressed(https_server: HypercornServer, h2_client: httpx.Client, path: str, coding: str) -> None:
+def test_compressed(
+    https_server: HypercornServer, h2_client: httpx.Client, path: str, coding: str
+) -> None:
     response = h2_client.get(https_server.url_for(path))
     assert response.headers["content-encoding"] == coding
     assert response.content == payloads.COMPRESSED_JSON_BYTES
@@ -369,14 +426,18 @@ def test_response_headers_and_close(
 
 
 @pytest.mark.parametrize("client_name", ["h1_client", "h2_client"])
-def test_multipart(https_server: HypercornServer, request: pytest.FixtureRequest, client_name: str) -> None:
+def test_multipart(
+    https_server: HypercornServer, request: pytest.FixtureRequest, client_name: str
+) -> None:
     client: httpx.Client = request.getfixturevalue(client_name)
     blob = payloads.pattern_bytes(70_000)
     response = client.post(
         https_server.url_for("/multipart"),
         data={"field": "välue", "other": "2"},
-        files=[("upload", ("data.bin", blob, "application/octet-stream")),
-               ("note", ("note.txt", b"hi\r\n--not-a-boundary", "text/plain"))],
+        files=[
+            ("upload", ("data.bin", blob, "application/octet-stream")),
+            ("note", ("note.txt", b"hi\r\n--not-a-boundary", "text/plain")),
+        ],
     )
     assert response.status_code == 200, response.text
     data = response.json()
@@ -398,7 +459,9 @@ def test_multipart_malformed(https_server: HypercornServer, h1_client: httpx.Cli
 
 
 def test_form(https_server: HypercornServer, h2_client: httpx.Client) -> None:
-    data = h2_client.post(https_server.url_for("/form"), data={"a": "1 2", "b": ["x", "y"], "c": ""}).json()
+    data = h2_client.post(
+        https_server.url_for("/form"), data={"a": "1 2", "b": ["x", "y"], "c": ""}
+    ).json()
     assert data["content_type"] == "application/x-www-form-urlencoded"
     assert data["form"] == [["a", "1 2"], ["b", "x"], ["b", "y"], ["c", ""]]
 
@@ -437,27 +500,32 @@ def test_ipv4_and_ipv6_literals(https_server: HypercornServer, h1_client: httpx.
 
 def test_h2_with_raw_h2_library(https_server: HypercornServer, tls_material: TLSMaterial) -> None:
     context = tls_material.client_context(alpn=["h2"])
-    with socket.create_connection(("127.0.0.1", https_server.port), timeout=5) as raw:
-        with context.wrap_socket(raw, server_hostname="localhost") as sock:
-            assert sock.selected_alpn_protocol() == "h2"
-            conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
-            conn.initiate_connection()
-            headers = [(":method", "GET"), (":authority", f"localhost:{https_server.port}"),
-                       (":scheme", "https"), (":path", "/echo?raw=1"), ("x-h2", "yes")]
-            conn.send_headers(1, headers, end_stream=True)
+    raw = socket.create_connection(("127.0.0.1", https_server.port), timeout=5)
+    with raw, context.wrap_socket(raw, server_hostname="localhost") as sock:
+        assert sock.selected_alpn_protocol() == "h2"
+        conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+        conn.initiate_connection()
+        headers = [
+            (":method", "GET"),
+            (":authority", f"localhost:{https_server.port}"),
+            (":scheme", "https"),
+            (":path", "/echo?raw=1"),
+            ("x-h2", "yes"),
+        ]
+        conn.send_headers(1, headers, end_stream=True)
+        sock.sendall(conn.data_to_send())
+        status, body, done = None, b"", False
+        deadline = time.monotonic() + 5
+        while not done and time.monotonic() < deadline:
+            for event in conn.receive_data(sock.recv(65536)):
+                if isinstance(event, h2.events.ResponseReceived):
+                    status = dict(event.headers)[b":status"]
+                elif isinstance(event, h2.events.DataReceived):
+                    body += event.data
+                    conn.acknowledge_received_data(event.flow_controlled_length, 1)
+                elif isinstance(event, h2.events.StreamEnded):
+                    done = True
             sock.sendall(conn.data_to_send())
-            status, body, done = None, b"", False
-            deadline = time.monotonic() + 5
-            while not done and time.monotonic() < deadline:
-                for event in conn.receive_data(sock.recv(65536)):
-                    if isinstance(event, h2.events.ResponseReceived):
-                        status = dict(event.headers)[b":status"]
-                    elif isinstance(event, h2.events.DataReceived):
-                        body += event.data
-                        conn.acknowledge_received_data(event.flow_controlled_length, 1)
-                    elif isinstance(event, h2.events.StreamEnded):
-                        done = True
-                sock.sendall(conn.data_to_send())
     assert status == b"200"
     data = json.loads(body)
     assert data["http_version"] == "2"
@@ -472,16 +540,18 @@ def test_h2c_prior_knowledge(http_server: HypercornServer) -> None:
     assert response.json()["http_version"] == "2"
 
 
-def test_mtls(mtls_server: HypercornServer, tls_material: TLSMaterial, client_cert: tuple[str, str]) -> None:
+def test_mtls(
+    mtls_server: HypercornServer, tls_material: TLSMaterial, client_cert: tuple[str, str]
+) -> None:
     context = tls_material.client_context()
     context.load_cert_chain(*client_cert)
     with httpx.Client(verify=context) as client:
         assert client.get(mtls_server.url_for("/echo")).status_code == 200
-    with httpx.Client(verify=tls_material.client_context()) as client:
-        # TLS 1.3: the server's rejection arrives after the client's handshake completes, so
-        # it surfaces as a connect *or* read/protocol error depending on timing.
-        with pytest.raises((httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError)):
-            client.get(mtls_server.url_for("/echo"))
+    # TLS 1.3: the server's rejection arrives after the client's handshake completes, so it
+    # surfaces as a connect *or* read/protocol error depending on timing.
+    errors = (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError)
+    with httpx.Client(verify=tls_material.client_context()) as client, pytest.raises(errors):
+        client.get(mtls_server.url_for("/echo"))
 
 
 def test_server_stops_cleanly_with_stalled_client(tls_material: TLSMaterial) -> None:
@@ -500,7 +570,9 @@ def test_server_stops_cleanly_with_stalled_client(tls_material: TLSMaterial) -> 
     client.close()
 
 
-def test_basic_auth_header_parsing_is_strict(https_server: HypercornServer, h1_client: httpx.Client) -> None:
+def test_basic_auth_header_parsing_is_strict(
+    https_server: HypercornServer, h1_client: httpx.Client
+) -> None:
     token = base64.b64encode(b"user:pass").decode()
     url = https_server.url_for("/basic_auth/user/pass")
     assert h1_client.get(url, headers={"Authorization": f"basic {token}"}).status_code == 200

@@ -19,7 +19,9 @@ async def test_1000_concurrent_h2_streams_on_one_connection(
 ) -> None:
     perf_server.reset_counts()
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    async with httpx.AsyncClient(verify=client_ssl, http2=True, limits=limits, timeout=60) as client:
+    async with httpx.AsyncClient(
+        verify=client_ssl, http2=True, limits=limits, timeout=60
+    ) as client:
         started = time.monotonic()
         responses = await asyncio.gather(
             *(client.get(perf_server.url_for(f"/delay/0.5?i={i}")) for i in range(1000))

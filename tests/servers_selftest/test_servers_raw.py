@@ -47,23 +47,28 @@ def test_closing_server_counts(closing_server: RawServer) -> None:
 def _tls_exchange(port: int, tls: TLSMaterial, requests: list[bytes]) -> list[dict[str, object]]:
     context = tls.client_context(alpn=["http/1.1"])
     replies = []
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
-        with context.wrap_socket(raw, server_hostname="localhost") as sock:
-            stream = sock.makefile("rb")
-            for request in requests:
-                sock.sendall(request)
-                head = b""
-                while not head.endswith(b"\r\n\r\n"):
-                    head += stream.readline()
-                length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
-                replies.append(json.loads(stream.read(length)))
-            stream.close()
+    raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+    with raw, context.wrap_socket(raw, server_hostname="localhost") as sock:
+        stream = sock.makefile("rb")
+        for request in requests:
+            sock.sendall(request)
+            head = b""
+            while not head.endswith(b"\r\n\r\n"):
+                head += stream.readline()
+            length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+            replies.append(json.loads(stream.read(length)))
+        stream.close()
     return replies
 
 
-def test_raw_echo_records_exact_head(raw_echo_server: RawEchoServer, tls_material: TLSMaterial) -> None:
+def test_raw_echo_records_exact_head(
+    raw_echo_server: RawEchoServer, tls_material: TLSMaterial
+) -> None:
     raw_echo_server.reset_counts()
-    first = b"GET /x?y=1 HTTP/1.1\r\nHost: localhost\r\nX-MiXeD:  two  spaces\r\nuser-agent: raw\r\n\r\n"
+    first = (
+        b"GET /x?y=1 HTTP/1.1\r\nHost: localhost\r\n"
+        b"X-MiXeD:  two  spaces\r\nuser-agent: raw\r\n\r\n"
+    )
     second = (
         b"POST /upload HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
         b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
@@ -91,11 +96,18 @@ def test_raw_echo_h2_capture(raw_echo_h2_server: RawEchoServer, client_ssl: ssl.
     raw_echo_h2_server.reset_counts()
     with httpx.Client(verify=client_ssl, http2=True) as client:
         for _ in range(2):
-            response = client.post(raw_echo_h2_server.url + "h2?q=1", content=b"body", headers={"X-A": "b"})
+            response = client.post(
+                raw_echo_h2_server.url + "h2?q=1", content=b"body", headers={"X-A": "b"}
+            )
     assert response.http_version == "HTTP/2"
     recorded = raw_echo_h2_server.requests[-1]
     assert recorded.http_version == "2"
-    assert [name for name, _ in recorded.headers][:4] == [":method", ":authority", ":scheme", ":path"]
+    assert [name for name, _ in recorded.headers][:4] == [
+        ":method",
+        ":authority",
+        ":scheme",
+        ":path",
+    ]
     assert ("x-a", "b") in recorded.headers
     assert recorded.body == b"body"
     assert recorded.h2_settings  # the client's first SETTINGS frame, in frame order

@@ -13,15 +13,17 @@ concurrency at min(32, cpus + 4)). Cancelling an awaiting task cancels the Go re
 
 from __future__ import annotations
 
+import _thread
 import asyncio
 import concurrent.futures
 import contextlib
+import queue
 import threading
 import typing
 import weakref
 
 from .. import _ffi
-from .._config import DEFAULT_TIMEOUT_CONFIG, Timeout
+from .._config import DEFAULT_TIMEOUT_CONFIG, Proxy, Timeout
 from .._exceptions import ClientClosed, map_native_error
 from .._models import Response
 from .._streams import AsyncByteStream, ByteStream, SyncByteStream
@@ -69,24 +71,43 @@ class NativeSession:
 
 
 class _RequestHandle:
-    """A Go request handle, closed exactly once, never while a worker is still using it."""
+    """
+    A Go request handle, closed exactly once, never while a worker is still using it.
 
-    def __init__(self, handle: int) -> None:
+    The async transport starts requests on a worker, so the handle may get its id (`attach`)
+    after the awaiting task was already cancelled: the worker then cancels the request itself.
+    """
+
+    def __init__(self, handle: int = 0) -> None:
         self.id = handle
         self._lock = threading.Lock()
         self._closed = False
+        self._aborted = False
         self.pending: concurrent.futures.Future[typing.Any] | None = None
+
+    def attach(self, handle: int) -> None:
+        with self._lock:
+            self.id = handle
+            aborted = self._aborted
+        if aborted:
+            _ffi.request_cancel(handle)
 
     def close(self) -> None:
         with self._lock:
             if self._closed:
                 return
             self._closed = True
-        _ffi.request_close(self.id)
+            handle = self.id
+        if handle:
+            _ffi.request_close(handle)
 
     def abort(self) -> None:
         """Cancel the Go request now; close the handle once no worker is inside a call on it."""
-        _ffi.request_cancel(self.id)
+        with self._lock:
+            self._aborted = True
+            handle = self.id
+        if handle:
+            _ffi.request_cancel(handle)
         pending = self.pending
         if pending is not None and not pending.done():
             pending.add_done_callback(lambda _: self.close())
@@ -106,6 +127,11 @@ def _mapped_errors(request: Request, session: NativeSession) -> typing.Iterator[
         raise map_native_error(exc.kind, exc.message, request) from None
 
 
+def _native_proxy(proxy: Proxy | str | None) -> str:
+    # The client puts a `Proxy` in the extensions; a URL string is accepted too.
+    return proxy.to_native() if isinstance(proxy, Proxy) else str(proxy or "")
+
+
 def _start(session: NativeSession, request: Request) -> tuple[_RequestHandle, bool]:
     """Hand the request to Go. Returns the handle and whether the body must be streamed."""
     extensions = request.extensions
@@ -118,7 +144,7 @@ def _start(session: NativeSession, request: Request) -> tuple[_RequestHandle, bo
     meta = encode_request_meta(
         request,
         timeout=Timeout(timeout),
-        proxy=extensions.get("proxy") or "",
+        proxy=_native_proxy(extensions.get("proxy")),
         client_identifier=extensions.get("client_identifier") or "",
         stream_body=streamed,
         content_length=content_length,
@@ -126,6 +152,13 @@ def _start(session: NativeSession, request: Request) -> tuple[_RequestHandle, bo
     with _mapped_errors(request, session):
         handle = _ffi.request_start(session.handle, meta, body)
     return _RequestHandle(handle), streamed
+
+
+def _start_and_wait(handle: _RequestHandle, session: NativeSession, request: Request) -> bytes:
+    # Runs on a worker: encoding and `request_start` stay off the event loop too.
+    started, _ = _start(session, request)
+    handle.attach(started.id)
+    return _ffi.request_wait(handle.id)
 
 
 def _build_response(request: Request, payload: bytes, stream: typing.Any) -> Response:
@@ -210,34 +243,100 @@ class _AsyncNativeResponseStream(AsyncByteStream):
             self._handle.close()
 
 
+_WorkItem = tuple["concurrent.futures.Future[typing.Any]", typing.Callable[..., typing.Any], tuple]
+
+
+def _work(items: queue.SimpleQueue[_WorkItem | None], idle: threading.Semaphore) -> None:
+    while True:
+        item = items.get()
+        if item is None:
+            items.put(None)  # pass the stop signal on to the next worker
+            return
+        future, fn, args = item
+        del item
+        if future.set_running_or_notify_cancel():
+            try:
+                result = fn(*args)
+            except BaseException as exc:
+                future.set_exception(exc)
+            else:
+                future.set_result(result)
+            del result
+        del future, fn, args
+        idle.release()
+
+
+class _WorkerPool:
+    """
+    The client's own threads for blocking native calls: at most `max_workers`, started on demand.
+
+    It works like `ThreadPoolExecutor` but starts a new worker without waiting for it to be
+    scheduled. `Thread.start()` waits, which stalls the event loop for milliseconds per thread
+    exactly when a burst of requests keeps the CPUs busy. Work queued before `shutdown()` still
+    runs (it fails fast once the session is closed); the workers then exit, also when a client
+    that was never closed is garbage-collected.
+    """
+
+    def __init__(self, max_workers: int) -> None:
+        self._max_workers = max_workers
+        self._items: queue.SimpleQueue[_WorkItem | None] = queue.SimpleQueue()
+        self._idle = threading.Semaphore(0)
+        self._lock = threading.Lock()
+        self._workers = 0
+        self._shutdown = False
+        weakref.finalize(self, self._items.put, None)
+
+    def submit(
+        self, fn: typing.Callable[..., T], *args: typing.Any
+    ) -> concurrent.futures.Future[T]:
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        with self._lock:
+            if self._shutdown:
+                raise ClientClosed("Cannot send a request, as the client has been closed.")
+            if not self._idle.acquire(blocking=False) and self._workers < self._max_workers:
+                _thread.start_new_thread(_work, (self._items, self._idle))
+                self._workers += 1
+            self._items.put((future, fn, args))
+        return future
+
+    def shutdown(self) -> None:
+        with self._lock:
+            self._shutdown = True
+        self._items.put(None)
+
+
 class AsyncNativeTransport(AsyncBaseTransport):
     """Sends requests through one Go session from a thread pool, never blocking the event loop."""
 
     def __init__(self, config: SessionConfig, max_workers: int = 100) -> None:
         self._session = NativeSession(config)
-        self._executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=max_workers, thread_name_prefix="tls_requests"
-        )
+        self._pool = _WorkerPool(max_workers)
 
     async def _run(
         self, handle: _RequestHandle, fn: typing.Callable[..., T], *args: typing.Any
     ) -> T:
         """Run one blocking native call on the client's pool (see `_RequestHandle.abort` for
         what happens when the awaiting task is cancelled)."""
-        handle.pending = self._executor.submit(fn, *args)
+        handle.pending = self._pool.submit(fn, *args)
         return await asyncio.wrap_future(handle.pending)
 
     async def handle_async_request(self, request: Request) -> Response:
-        handle, streamed = _start(self._session, request)
+        handle = _RequestHandle()
         try:
             with _mapped_errors(request, self._session):
-                if streamed:
+                if isinstance(request.stream, ByteStream):
+                    # The body is in memory: start and wait in one worker call.
+                    payload = await self._run(
+                        handle, _start_and_wait, handle, self._session, request
+                    )
+                else:
                     if not isinstance(request.stream, typing.AsyncIterable):
                         raise TypeError("A sync iterator body needs Client, not AsyncClient.")
+                    handle.attach(_start(self._session, request)[0].id)
                     async for chunk in request.stream:
                         await self._run(handle, _ffi.request_write, handle.id, chunk)
                     await self._run(handle, _ffi.request_write_close, handle.id)
-                payload = await self._run(handle, _ffi.request_wait, handle.id)
+                    payload = await self._run(handle, _ffi.request_wait, handle.id)
         except asyncio.CancelledError:
             # The task was cancelled (or asyncio.wait_for timed out): abort the Go request so
             # the worker blocked in it returns at once instead of holding a pool thread.
@@ -251,4 +350,4 @@ class AsyncNativeTransport(AsyncBaseTransport):
     async def aclose(self) -> None:
         # Closing the session cancels requests still in flight; their workers return at once.
         self._session.close()
-        self._executor.shutdown(wait=False)
+        self._pool.shutdown()
