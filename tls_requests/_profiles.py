@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import typing
 
 from ._exceptions import UnsupportedProfile
 from ._profile_names import CLIENT_IDENTIFIERS, ClientIdentifier

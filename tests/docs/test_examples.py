@@ -20,6 +20,7 @@ import os
 import re
 import subprocess
 import sys
+import typing
 from pathlib import Path
 
 import pytest
@@ -29,13 +30,13 @@ DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("**/*.md"))]
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 
 
-def _examples() -> list[pytest.param]:
+def _examples() -> list[typing.Any]:
     params = []
     for document in DOCUMENTS:
         if not document.exists():
             continue
         text = document.read_text(encoding="utf-8")
-        for index, match in enumerate(BLOCK.finditer(text)):
+        for match in BLOCK.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
             name = f"{document.relative_to(ROOT)}:{line}"
             params.append(pytest.param(match.group(1), id=name))
@@ -50,7 +51,9 @@ def _rewrite(code: str, urls: dict[str, str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def example_urls(https_server, http_server, http_proxy, http_proxy_auth, socks5_proxy) -> dict[str, str]:
+def example_urls(
+    https_server, http_server, http_proxy, http_proxy_auth, socks5_proxy
+) -> dict[str, str]:
     return {
         "https://example.com": https_server.url.rstrip("/"),
         "http://example.com": http_server.url.rstrip("/"),
@@ -61,11 +64,20 @@ def example_urls(https_server, http_server, http_proxy, http_proxy_auth, socks5_
 
 
 @pytest.mark.parametrize("code", _examples())
-def test_documentation_example(code: str, example_urls: dict[str, str], ca_bundle: str, tmp_path: Path) -> None:
+def test_documentation_example(
+    code: str, example_urls: dict[str, str], ca_bundle: str, tmp_path: Path
+) -> None:
     script = tmp_path / "example.py"
     script.write_text(_rewrite(code, example_urls), encoding="utf-8")
     env = {**os.environ, "SSL_CERT_FILE": ca_bundle, "PYTHONPATH": str(ROOT)}
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+    ):
         env.pop(name, None)
     result = subprocess.run(
         [sys.executable, str(script)],

@@ -53,7 +53,9 @@ def test_sequential_requests_reuse_one_connection(
     assert server.connection_count() == 1
 
 
-def test_profile_headers_are_sent_in_browser_order(client: tls_requests.Client, https_server) -> None:
+def test_profile_headers_are_sent_in_browser_order(
+    client: tls_requests.Client, https_server
+) -> None:
     echo = client.get(https_server.url_for("/echo")).json()
     received = [name for name, _ in echo["headers"] if name not in ("host",)]
     expected = [name.lower() for name, _ in default_headers("chrome_146")]
@@ -101,7 +103,9 @@ def test_params_are_merged(ca_bundle: str, https_server) -> None:
 
 
 @pytest.mark.parametrize("size", [0, 1, 65536, 3 * 1024 * 1024 + 7])
-def test_binary_body_arrives_byte_exact(client: tls_requests.Client, https_server, size: int) -> None:
+def test_binary_body_arrives_byte_exact(
+    client: tls_requests.Client, https_server, size: int
+) -> None:
     body = bytes(range(256)) * (size // 256) + bytes(range(size % 256))
     response = client.post(https_server.url_for("/echo_body"), content=body)
     assert response.content == body
@@ -157,7 +161,9 @@ def test_stream_reads_incrementally(client: tls_requests.Client, https_server) -
     assert digest.hexdigest() == expected
 
 
-def test_stream_closed_early_releases_the_request(client: tls_requests.Client, https_server) -> None:
+def test_stream_closed_early_releases_the_request(
+    client: tls_requests.Client, https_server
+) -> None:
     with client.stream("GET", https_server.url_for("/bytes/10000000")) as response:
         first = next(response.iter_bytes())
         assert first
@@ -186,7 +192,9 @@ def test_text_charset_and_detection(client: tls_requests.Client, https_server) -
 
 
 @pytest.mark.parametrize("route", ["/gzip", "/deflate", "/brotli", "/zstd"])
-def test_content_encodings_are_decoded(client: tls_requests.Client, https_server, route: str) -> None:
+def test_content_encodings_are_decoded(
+    client: tls_requests.Client, https_server, route: str
+) -> None:
     from tests.servers import payloads
 
     response = client.get(https_server.url_for(route))

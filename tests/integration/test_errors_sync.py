@@ -75,36 +75,42 @@ def test_read_timeout(client: tls_requests.Client, https_server) -> None:
 
 
 def test_read_timeout_while_streaming_body(client: tls_requests.Client, https_server) -> None:
-    with client.stream("GET", https_server.url_for("/stall_body?seconds=5"), timeout=0.5) as r:
-        with pytest.raises(tls_requests.ReadTimeout):
-            for _ in r.iter_bytes():
-                pass
+    url = https_server.url_for("/stall_body?seconds=5")
+    with client.stream("GET", url, timeout=0.5) as r, pytest.raises(tls_requests.ReadTimeout):
+        for _ in r.iter_bytes():
+            pass
 
 
 def test_connect_timeout(ca_bundle: str, blackhole_server) -> None:
     timeout = tls_requests.Timeout(5.0, connect=0.3)
-    with tls_requests.Client(verify=ca_bundle, timeout=timeout) as client:
-        with pytest.raises(tls_requests.ConnectTimeout):
-            client.get(f"https://localhost:{blackhole_server.port}/")
+    with (
+        tls_requests.Client(verify=ca_bundle, timeout=timeout) as client,
+        pytest.raises(tls_requests.ConnectTimeout),
+    ):
+        client.get(f"https://localhost:{blackhole_server.port}/")
 
 
 def test_client_level_timeout_applies(ca_bundle: str, https_server) -> None:
-    with tls_requests.Client(verify=ca_bundle, timeout=0.3) as client:
+    with tls_requests.Client(verify=ca_bundle, timeout=0.3) as client:  # noqa: SIM117
         with pytest.raises(tls_requests.ReadTimeout):
             client.get(https_server.url_for("/delay/3"))
         # A per-request override wins.
         assert client.get(https_server.url_for("/delay/0.5"), timeout=5).status_code == 200
 
 
-def test_garbage_response_raises_protocol_error(client: tls_requests.Client, garbage_server) -> None:
+def test_garbage_response_raises_protocol_error(
+    client: tls_requests.Client, garbage_server
+) -> None:
     with pytest.raises((tls_requests.ProtocolError, tls_requests.ReadError)):
         client.get(f"http://127.0.0.1:{garbage_server.port}/")
 
 
 def test_unreachable_proxy_raises_proxy_error(ca_bundle: str, https_server, dead_proxy_url) -> None:
-    with tls_requests.Client(verify=ca_bundle, proxy=dead_proxy_url) as client:
-        with pytest.raises(tls_requests.ProxyError):
-            client.get(https_server.url_for("/echo"))
+    with (
+        tls_requests.Client(verify=ca_bundle, proxy=dead_proxy_url) as client,
+        pytest.raises(tls_requests.ProxyError),
+    ):
+        client.get(https_server.url_for("/echo"))
 
 
 def test_missing_library_raises_library_not_found(tmp_path, monkeypatch) -> None:

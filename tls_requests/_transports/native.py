@@ -243,7 +243,11 @@ class _AsyncNativeResponseStream(AsyncByteStream):
             self._handle.close()
 
 
-_WorkItem = tuple["concurrent.futures.Future[typing.Any]", typing.Callable[..., typing.Any], tuple]
+_WorkItem = tuple[
+    "concurrent.futures.Future[typing.Any]",
+    typing.Callable[..., typing.Any],
+    tuple[typing.Any, ...],
+]
 
 
 def _work(items: queue.SimpleQueue[_WorkItem | None], idle: threading.Semaphore) -> None:
@@ -261,7 +265,6 @@ def _work(items: queue.SimpleQueue[_WorkItem | None], idle: threading.Semaphore)
                 future.set_exception(exc)
             else:
                 future.set_result(result)
-            del result
         del future, fn, args
         idle.release()
 

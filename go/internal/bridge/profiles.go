@@ -17,13 +17,13 @@ var profileNames = sync.OnceValue(func() []string {
 	return names
 })
 
-// builtinProfile looks a profile up by name. Unknown names are an error, never
-// a silent fallback to the default profile.
+// builtinProfile looks a profile up by name (corrected_profiles.go first).
+// Unknown names are an error, never a silent fallback to the default profile.
 func builtinProfile(name string) (profiles.ClientProfile, error) {
 	if name == "" {
 		return profiles.ClientProfile{}, newError(KindInvalidProfile, "client_identifier is empty and no custom_profile was given")
 	}
-	p, ok := profiles.MappedTLSClients[name]
+	p, ok := profileByName(name)
 	if !ok {
 		msg := "unknown client_identifier " + quote(name)
 		if near := closeProfileNames(name, 5); len(near) > 0 {
