@@ -242,3 +242,35 @@ def test_client_identifier_changes_default_headers(ca_bundle: str, https_server)
     with tls_requests.Client(verify=ca_bundle, client_identifier="firefox") as client:
         echo = client.get(https_server.url_for("/echo")).json()
     assert "Firefox/148.0" in dict(echo["headers"])["user-agent"]
+
+
+def test_client_can_be_shared_between_threads(client: tls_requests.Client, https_server) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def fetch(i: int) -> str:
+        return client.get(https_server.url_for("/echo"), params={"i": i}).json()["query"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        queries = list(pool.map(fetch, range(64)))
+    assert queries == [f"i={i}" for i in range(64)]
+
+
+def test_garbage_collection_closes_a_forgotten_session(ca_bundle: str, https_server) -> None:
+    import gc
+
+    client = tls_requests.Client(verify=ca_bundle)
+    client.get(https_server.url_for("/echo"))
+    assert _ffi.debug_stats()["sessions"] == 1
+    del client
+    gc.collect()
+    assert _ffi.debug_stats()["sessions"] == 0
+
+
+def test_close_releases_the_session_exactly_once(ca_bundle: str) -> None:
+    client = tls_requests.Client(verify=ca_bundle)
+    assert _ffi.debug_stats()["sessions"] == 1
+    client.close()
+    assert _ffi.debug_stats()["sessions"] == 0
+    client.close()
+    with pytest.raises(RuntimeError):
+        client.__enter__()
