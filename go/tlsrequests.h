@@ -48,7 +48,9 @@ uint32_t tlsr_abi_version(void);
 /* Releases a buffer returned through any *out parameter. NULL is a no-op. */
 void tlsr_free(char *ptr);
 
-/* Library facts as JSON: {"abi": 1, "tls_client": "v1.15.1", "go": "go1.26.8"}. */
+/* Library facts as JSON: {"abi": 1, "tls_client": "v1.15.1", "go": "go1.26.8",
+ * "corrected_profiles": ["chrome_133", ...]} (built-in names whose tls-client profile is
+ * replaced by one corrected to match the real browser; see docs/profiles.md). */
 int tlsr_version(char **out, size_t *out_len);
 
 /* JSON array of every error kind this library can report. */

@@ -109,6 +109,12 @@ def https_h1_server(tls_material: TLSMaterial) -> Iterator[HypercornServer]:
 
 
 @pytest.fixture(scope="session")
+def http3_server(tls_material: TLSMaterial) -> Iterator[HypercornServer]:
+    """Like `https_server`, plus HTTP/3 over QUIC on the same (UDP) port (hypercorn + aioquic)."""
+    yield from _serve(HypercornServer(tls=tls_material, http3=True, name="http3"))
+
+
+@pytest.fixture(scope="session")
 def http_server() -> Iterator[HypercornServer]:
     """Cleartext HTTP/1.1 (h2c by upgrade or prior knowledge also works)."""
     yield from _serve(HypercornServer(name="http"))

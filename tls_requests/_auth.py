@@ -325,6 +325,12 @@ class DigestAuth(Auth):
 
         if response.status_code != 401:
             return
+        # After redirects the challenge is the last hop's: answer it there, but never on
+        # another origin (the client dropped Authorization on that hop for the same reason).
+        challenged = response._request if response._request is not None else request
+        if challenged.url.origin != request.url.origin:
+            return
+        request = challenged
         digest_challenges = [
             params
             for scheme, params in _parse_challenges(response.headers.get_list("WWW-Authenticate"))

@@ -239,6 +239,8 @@ class BaseClient:
     ) -> SessionConfig:
         if not isinstance(verify, (bool, str, Path)):
             raise TypeError("verify must be True, False, or the path of a CA bundle (PEM).")
+        if http3 and not http2:
+            raise ValueError("http3=True needs http2=True: HTTP/3 is raced against HTTP/2.")
         cert_pem, key_pem = _cert_config(cert)
         return {
             "client_identifier": self._client_identifier,

@@ -95,10 +95,18 @@ class ZStandardDecoder:
 
         self._decompressor = zstandard.ZstdDecompressor().decompressobj()
         self._zstandard = zstandard
+        self._seen_data = False
 
     def decode(self, data: bytes) -> bytes:
+        if not data:
+            # A finished decompressobj refuses any call, even with no data (MultiDecoder.flush).
+            return b""
+        self._seen_data = True
         output = io.BytesIO()
         try:
+            if self._decompressor.eof:
+                # The previous frame ended exactly at a chunk boundary: this is a new frame.
+                self._decompressor = self._zstandard.ZstdDecompressor().decompressobj()
             output.write(self._decompressor.decompress(data))
             # A body may hold several concatenated frames.
             while self._decompressor.eof and self._decompressor.unused_data:
@@ -110,7 +118,7 @@ class ZStandardDecoder:
         return output.getvalue()
 
     def flush(self) -> bytes:
-        if not self._decompressor.eof:
+        if self._seen_data and not self._decompressor.eof:
             raise DecodingError("Truncated zstd body")
         return b""
 

@@ -199,14 +199,16 @@ class InvalidURL(ValueError):
 class UnsupportedProfile(ValueError):
     """The browser profile (client_identifier) is unknown; `suggestions` holds close matches."""
 
-    def __init__(self, name: str, suggestions: typing.Sequence[str] = ()) -> None:
+    def __init__(
+        self, name: str, suggestions: typing.Sequence[str] = (), message: str | None = None
+    ) -> None:
         hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"Unknown client_identifier {name!r}.{hint}")
+        super().__init__(message or f"Unknown client_identifier {name!r}.{hint}")
         self.name = name
         self.suggestions = tuple(suggestions)
 
     def __reduce__(self) -> tuple[typing.Any, ...]:
-        return (type(self), (self.name, self.suggestions))
+        return (type(self), (self.name, self.suggestions, str(self)))
 
 
 class ClientClosed(RequestError, RuntimeError):
@@ -288,6 +290,7 @@ def map_native_error(kind: str, message: str, request: Request | None = None) ->
     if kind == "invalid_url":
         return InvalidURL(message)
     if kind == "invalid_profile":
-        return UnsupportedProfile(message)
+        # Python validates profile names first, so this is a custom fingerprint Go refused.
+        return UnsupportedProfile("custom", message=f"Invalid fingerprint: {message}")
     exc_class = _NATIVE_ERRORS.get(kind, TransportError)
     return exc_class(message, request=request)

@@ -26,23 +26,28 @@ class PriorityFrame:
 @dataclasses.dataclass(frozen=True)
 class CustomFingerprint:
     """
-    A fingerprint from its parts. Only `ja3` is required; the rest default to tls-client's.
+    A fingerprint from its parts, instead of a browser profile. Only `ja3` is required.
 
-    * **ja3** - `SSLVersion,Ciphers,Extensions,EllipticCurves,EcPointFormats`.
-    * **h2_settings** - HTTP/2 SETTINGS in wire order, e.g. `[("HEADER_TABLE_SIZE", 65536)]`.
+    * **ja3** - `SSLVersion,Ciphers,Extensions,EllipticCurves,EcPointFormats`: which cipher
+      suites and extensions are sent, in this order (no GREASE).
+    * **h2_settings** - HTTP/2 SETTINGS in wire order, e.g. `[("HEADER_TABLE_SIZE", 65536)]`;
+      a setting id may be given as a decimal string (`("8", 1)`).
     * **connection_flow** - the connection WINDOW_UPDATE increment.
     * **priority_frames** - PRIORITY frames sent before the first request.
-    * **header_priority** - the priority carried in the HEADERS frame.
+    * **header_priority** - the priority carried in the HEADERS frame (its `stream_id` is not
+      used: the request's stream is the next free one).
     * **pseudo_header_order** - e.g. `(":method", ":authority", ":scheme", ":path")`.
     * **signature_algorithms**, **supported_versions**, **key_share_curves**,
-      **cert_compression_algos**, **alpn_protocols**, **alps_protocols** - TLS extension contents
-      (names as tls-client spells them, e.g. `"ECDSAWithP256AndSHA256"`, `"1.3"`, `"X25519"`,
-      `"brotli"`).
+      **cert_compression_algos**, **alpn_protocols**, **alps_protocols** - the contents of the
+      extensions the JA3 names (names as tls-client spells them, e.g.
+      `"ECDSAWithP256AndSHA256"`, `"1.3"`, `"X25519"`, `"brotli"`). An empty one gets
+      Chrome's contents; an unknown name raises `ValueError` when the client starts.
 
-    Header order is set per request: headers are sent in the order given.
+    Regular headers go out in request order: the profile's browser headers, then the ones a
+    request adds, in the order given. docs/fingerprints.md shows each part on the wire.
 
     ```python
-    ja3 = "771,4865-4866-4867,0-23-65281-10-11-35-16-5-13-18-51-45-43,29-23-24,0"
+    ja3 = "771,4865-4866-4867,0-23-65281-10-11-35-16-5-13-18-51-45-43-27,29-23-24,0"
     fp = CustomFingerprint(ja3=ja3)
     client = tls_requests.Client(fingerprint=fp)
     ```

@@ -25,15 +25,28 @@ __all__ = [
 
 DEFAULT_CLIENT_IDENTIFIER: ClientIdentifier = "chrome_146"
 
+
+def _newest(prefix: str) -> ClientIdentifier:
+    # The highest version among `<prefix>_<digits>[_<digits>...]` (PSK and vendor variants
+    # are not versions), so an alias follows the Go library when it adds a profile.
+    pattern = re.compile(re.escape(prefix) + r"_(\d+(?:_\d+)*)")
+    versions = {
+        name: tuple(int(part) for part in match.group(1).split("_"))
+        for name in CLIENT_IDENTIFIERS
+        if (match := pattern.fullmatch(name))
+    }
+    return max(versions, key=versions.__getitem__)
+
+
 # Aliases always mean the newest profile of the family that the Go library offers.
 PROFILE_ALIASES: dict[str, ClientIdentifier] = {
-    "chrome": "chrome_146",
-    "firefox": "firefox_148",
-    "safari": "safari_16_0",
-    "safari_ios": "safari_ios_26_0",
-    "brave": "brave_146",
-    "opera": "opera_91",
-    "okhttp": "okhttp4_android_13",
+    "chrome": _newest("chrome"),
+    "firefox": _newest("firefox"),
+    "safari": _newest("safari"),
+    "safari_ios": _newest("safari_ios"),
+    "brave": _newest("brave"),
+    "opera": _newest("opera"),
+    "okhttp": _newest("okhttp4_android"),
 }
 
 
@@ -85,11 +98,15 @@ def _chromium_headers(major: str, brand: str) -> list[tuple[str, str]]:
 
 
 def _firefox_headers(major: str) -> list[tuple[str, str]]:
+    # Firefox's navigation, in Firefox's order. From 147 on Accept-Language is weighted in
+    # 0.1 steps like Chrome's. (Over HTTP/2 Firefox also sends `te: trailers` last; it is
+    # left out because these headers go out on HTTP/1.1 too, where Firefox does not send it.)
     ua = f"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:{major}.0) Gecko/20100101 Firefox/{major}.0"
+    language = "en-US,en;q=0.9" if int(major) >= 147 else "en-US,en;q=0.5"
     return [
         ("User-Agent", ua),
         ("Accept", _FIREFOX_ACCEPT),
-        ("Accept-Language", "en-US,en;q=0.5"),
+        ("Accept-Language", language),
         ("Accept-Encoding", "gzip, deflate, br, zstd"),
         ("Upgrade-Insecure-Requests", "1"),
         ("Sec-Fetch-Dest", "document"),
@@ -100,23 +117,63 @@ def _firefox_headers(major: str) -> list[tuple[str, str]]:
     ]
 
 
-def _safari_headers(version: str, ios: bool) -> list[tuple[str, str]]:
+def _safari_headers(version: str, ios: bool, ipad: bool = False) -> list[tuple[str, str]]:
+    # Safari's header order comes from the OS network stack, so it changes with the release:
+    # no fetch metadata before 16.4; the macOS 14 / iOS 17 order up to 17.x; the macOS 15 /
+    # iOS 18 order (with `priority`) from 18 on; `zstd` from 26.3. Captured orders: Safari
+    # 15.5 and iOS 17.2 (lwthiker/curl-impersonate tests/signatures), 18 and 26
+    # (lexiforest/curl-impersonate tests/signatures, scrape-hub/koon safari/headers.rs).
+    numbers = tuple(int(part) for part in version.split("."))
     if ios:
-        platform = f"iPhone; CPU iPhone OS {version.replace('.', '_')} like Mac OS X"
+        # Safari 26 freezes the OS version in the User-Agent at 18_6.
+        os_version = "18_6" if numbers >= (26,) else "_".join(map(str, numbers))
+        platform = (
+            f"iPad; CPU OS {os_version} like Mac OS X"
+            if ipad
+            else f"iPhone; CPU iPhone OS {os_version} like Mac OS X"
+        )
         engine = f"AppleWebKit/605.1.15 (KHTML, like Gecko) Version/{version} Mobile/15E148"
+        user_agent = f"Mozilla/5.0 ({platform}) {engine} Safari/604.1"
     else:
-        platform = "Macintosh; Intel Mac OS X 10_15_7"
-        engine = f"AppleWebKit/605.1.15 (KHTML, like Gecko) Version/{version}"
-    return [
-        ("Accept", _FIREFOX_ACCEPT),
-        ("Sec-Fetch-Site", "none"),
-        ("Accept-Encoding", "gzip, deflate, br"),
-        ("Sec-Fetch-Mode", "navigate"),
-        ("User-Agent", f"Mozilla/5.0 ({platform}) {engine} Safari/604.1"),
-        ("Accept-Language", "en-US,en;q=0.9"),
-        ("Sec-Fetch-Dest", "document"),
-        ("Priority", "u=0, i"),
-    ]
+        user_agent = (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 "
+            f"(KHTML, like Gecko) Version/{version} Safari/605.1.15"
+        )
+    encoding = "gzip, deflate, br, zstd" if numbers >= (26, 3) else "gzip, deflate, br"
+    values = {
+        "User-Agent": user_agent,
+        "Accept": _FIREFOX_ACCEPT,
+        "Accept-Language": "en-US,en;q=0.9",
+        "Accept-Encoding": encoding,
+        "Sec-Fetch-Site": "none",
+        "Sec-Fetch-Mode": "navigate",
+        "Sec-Fetch-Dest": "document",
+        "Priority": "u=0, i",
+    }
+    if numbers < (16, 4):
+        order = ["User-Agent", "Accept", "Accept-Language", "Accept-Encoding"]
+    elif numbers < (18,):
+        order = [
+            "Accept",
+            "Sec-Fetch-Site",
+            "Accept-Encoding",
+            "Sec-Fetch-Mode",
+            "User-Agent",
+            "Accept-Language",
+            "Sec-Fetch-Dest",
+        ]
+    else:
+        order = [
+            "Sec-Fetch-Dest",
+            "User-Agent",
+            "Accept",
+            "Sec-Fetch-Site",
+            "Sec-Fetch-Mode",
+            "Accept-Language",
+            "Priority",
+            "Accept-Encoding",
+        ]
+    return [(name, values[name]) for name in order]
 
 
 def _app_headers(user_agent: str) -> list[tuple[str, str]]:
@@ -140,9 +197,10 @@ def default_headers(profile: str) -> list[tuple[str, str]]:
     if name.startswith("firefox"):
         return _firefox_headers(_version(name, "148").split(".")[0])
     if name.startswith(("safari_ios", "safari_ipad")):
-        return _safari_headers(_version(name, "18.0"), ios=True)
+        return _safari_headers(_version(name, "18.0"), ios=True, ipad="ipad" in name)
     if name.startswith("safari"):
         return _safari_headers(_version(name, "16.0"), ios=False)
     if name.startswith("okhttp") or "android" in name:
-        return _app_headers("okhttp/4.12.0")
+        # OkHttp's BridgeInterceptor adds only these (after Host and Connection).
+        return [("Accept-Encoding", "gzip"), ("User-Agent", "okhttp/4.12.0")]
     return _app_headers("CFNetwork/1496.0.7 Darwin/23.5.0")

@@ -6,7 +6,10 @@ Conventions for writers of examples:
 - `https://example.com` is the local HTTPS server (HTTP/1.1 + HTTP/2), `http://example.com`
   the plain HTTP one; `http://proxy.example:8080` is an HTTP proxy and
   `http://user:pass@proxy.example:8080` one that requires those credentials;
-  `socks5://proxy.example:1080` is a SOCKS5 proxy.
+  `https://h3.example.com` is a local HTTPS server that also speaks HTTP/3 (QUIC);
+  `https://user:pass@proxy.example:8443` an HTTP proxy reached over TLS (with credentials);
+  `socks5://proxy.example:1080` is a SOCKS5 proxy (`socks5h://proxy.example:1080` the same
+  proxy, resolving host names itself).
 - The test CA is trusted through SSL_CERT_FILE (Go reads it for the system roots), so examples
   need no `verify=` argument.
 - Each block runs in its own interpreter, in a temporary directory, with a time limit. A block
@@ -52,14 +55,23 @@ def _rewrite(code: str, urls: dict[str, str]) -> str:
 
 @pytest.fixture(scope="module")
 def example_urls(
-    https_server, http_server, http_proxy, http_proxy_auth, socks5_proxy
+    https_server,
+    http3_server,
+    http_server,
+    http_proxy,
+    http_proxy_auth,
+    https_proxy,
+    socks5_proxy,
 ) -> dict[str, str]:
     return {
+        "https://h3.example.com": http3_server.url.rstrip("/"),
         "https://example.com": https_server.url.rstrip("/"),
         "http://example.com": http_server.url.rstrip("/"),
         "http://user:pass@proxy.example:8080": http_proxy_auth.url,
         "http://proxy.example:8080": http_proxy.url,
+        "https://user:pass@proxy.example:8443": https_proxy.url,
         "socks5://proxy.example:1080": socks5_proxy.url,
+        "socks5h://proxy.example:1080": socks5_proxy.url.replace("socks5://", "socks5h://"),
     }
 
 

@@ -44,6 +44,9 @@ class EitherClient:
     async def put(self, url: str, **kwargs: typing.Any) -> tls_requests.Response:
         return await self.request("PUT", url, **kwargs)
 
+    async def head(self, url: str, **kwargs: typing.Any) -> tls_requests.Response:
+        return await self.request("HEAD", url, **kwargs)
+
     async def send(
         self, request: tls_requests.Request, **kwargs: typing.Any
     ) -> tls_requests.Response:

@@ -85,9 +85,7 @@ async def test_expiry(mode: ClientMode, https_server) -> None:
         assert await _sent(client, https_server.url_for("/cookies")) == {"long": "2"}
 
 
-async def test_secure_cookies_only_over_https(
-    mode: ClientMode, https_server, http_server
-) -> None:
+async def test_secure_cookies_only_over_https(mode: ClientMode, https_server, http_server) -> None:
     # Cookies ignore ports (RFC 6265 section 8.5): both servers are host `localhost`.
     async with mode.client() as client:
         await client.get(

@@ -195,15 +195,20 @@ async def test_jar_cookies_follow_every_hop(mode: ClientMode, https_server) -> N
     assert response.json()["cookies"] == {"session": "s1"}
 
 
+def _credentials(how: str) -> dict[str, object]:
+    """An Authorization header set by hand, or one that `auth=` sets."""
+    if how == "header":
+        return {"headers": {"Authorization": "Bearer t0k3n"}}
+    return {"auth": ("user", "pass")}
+
+
 @pytest.mark.parametrize("how", ["header", "auth"])
 async def test_authorization_dropped_across_origins(
     mode: ClientMode, https_server, how: str
 ) -> None:
     # localhost and 127.0.0.1 are two origins of the same server.
     url = _chain(https_server.url_for("/"), https_server.url_for("/echo", host="127.0.0.1"))
-    kwargs = {"headers": {"Authorization": "Bearer t0k3n"}} if how == "header" else {}
-    if how == "auth":
-        kwargs = {"auth": ("user", "pass")}
+    kwargs = _credentials(how)
     async with mode.client(follow_redirects=True) as client:
         response = await client.get(url, **kwargs)
     assert response.url.host == "127.0.0.1"
@@ -214,9 +219,7 @@ async def test_authorization_dropped_across_origins(
 @pytest.mark.parametrize("how", ["header", "auth"])
 async def test_authorization_kept_on_same_origin(mode: ClientMode, https_server, how: str) -> None:
     url = https_server.url_for("/redirect_to?url=/echo")
-    kwargs = {"headers": {"Authorization": "Bearer t0k3n"}} if how == "header" else {}
-    if how == "auth":
-        kwargs = {"auth": ("user", "pass")}
+    kwargs = _credentials(how)
     async with mode.client(follow_redirects=True) as client:
         response = await client.get(url, **kwargs)
     expected = "Bearer t0k3n" if how == "header" else "Basic dXNlcjpwYXNz"

@@ -38,6 +38,8 @@ HEAD_TIMEOUT = 10.0
 CONNECT_TIMEOUT = 5.0
 RELAY_CHUNK = 64 * 1024
 HEAD_LIMIT = 64 * 1024
+# How long a tunnel stays open after the client's side reached EOF (see _relay).
+HALF_CLOSE_GRACE = 2.0
 # Hop-by-hop headers a forwarding proxy must not pass on (RFC 9110 section 7.6.1).
 HOP_BY_HOP = {
     "connection",
@@ -422,6 +424,17 @@ async def _relay(
     upstream_reader: asyncio.StreamReader,
     upstream_writer: asyncio.StreamWriter,
 ) -> None:
-    await asyncio.gather(
-        _pipe(client_reader, upstream_writer), _pipe(upstream_reader, client_writer)
-    )
+    upload = asyncio.ensure_future(_pipe(client_reader, upstream_writer))
+    download = asyncio.ensure_future(_pipe(upstream_reader, client_writer))
+    try:
+        await upload
+        # The client stopped sending. HTTP clients only do that when they close the
+        # connection, and a keep-alive origin (hypercorn) ignores the half-close, so the
+        # tunnel would stay open forever: give the answer a moment, then tear it down.
+        await asyncio.wait_for(asyncio.shield(download), HALF_CLOSE_GRACE)
+    except asyncio.TimeoutError:
+        pass
+    finally:
+        for task in (upload, download):
+            task.cancel()
+        await asyncio.gather(upload, download, return_exceptions=True)

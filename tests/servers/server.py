@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import ssl
 import threading
 from types import TracebackType
@@ -45,6 +46,7 @@ class HypercornServer:
     * **alpn** - ALPN protocols offered over TLS, in preference order.
     * **require_client_cert** - demand a client certificate signed by the test CA (mTLS).
     * **h2_max_concurrent_streams** / **backlog** / **keep_alive_timeout** - load tuning.
+    * **http3** - also serve HTTP/3 (QUIC, via aioquic) on the same UDP port; needs `tls`.
     """
 
     def __init__(
@@ -59,12 +61,14 @@ class HypercornServer:
         backlog: int = 1024,
         keep_alive_timeout: float = 30.0,
         name: str = "hypercorn",
+        http3: bool = False,
     ) -> None:
         self.app: Any = app if app is not None else TestApp()
         self.tls = tls
         self.name = name
         self.host = "localhost"
         self._ipv6 = ipv6
+        self._http3 = http3
         self._counter = AcceptCounter()
         self._loop = BackgroundLoop(f"{name}-loop")
         self._started = threading.Event()
@@ -120,7 +124,8 @@ class HypercornServer:
         self.port = sockets[0].getsockname()[1]
         self.bound_addresses = [sock.getsockname()[0] for sock in sockets]
         tls = self.tls is not None
-        hypercorn_sockets = Sockets(sockets if tls else [], [] if tls else sockets, [])
+        quic = [_udp_twin(sock) for sock in sockets] if self._http3 and tls else []
+        hypercorn_sockets = Sockets(sockets if tls else [], [] if tls else sockets, quic)
         self._loop.start()
         self._serving = self._loop.submit(self._serve(hypercorn_sockets))
         if not self._started.wait(START_TIMEOUT) or self._serving.done():
@@ -140,6 +145,13 @@ class HypercornServer:
 
         app = wrap_app(self.app, self.config.wsgi_max_body_size, "asgi")
         await worker_serve(app, self.config, sockets=sockets, shutdown_trigger=shutdown_trigger)
+        # hypercorn never closes its QUIC endpoints; close them here, on their own loop.
+        transports = getattr(asyncio.get_running_loop(), "_transports", {})
+        for sock in sockets.quic_sockets:
+            transport = transports.get(sock.fileno())
+            if transport is not None:
+                transport.close()
+        await asyncio.sleep(0)
 
     def stop(self) -> None:
         if self._serving is None:
@@ -191,3 +203,13 @@ class HypercornServer:
 
     def __repr__(self) -> str:
         return f"<HypercornServer {self.name} {self.url}>"
+
+
+def _udp_twin(sock: socket.socket) -> socket.socket:
+    """A UDP socket on the address and port of a TCP one: where HTTP/3 clients look for QUIC."""
+    udp = socket.socket(sock.family, socket.SOCK_DGRAM)
+    if sock.family == socket.AF_INET6:
+        udp.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    udp.bind(sock.getsockname()[:2])
+    udp.setblocking(False)
+    return udp

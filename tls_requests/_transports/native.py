@@ -52,7 +52,13 @@ class NativeSession:
     """
 
     def __init__(self, config: SessionConfig) -> None:
-        self._handle = _ffi.session_new(encode_session_config(config))
+        try:
+            self._handle = _ffi.session_new(encode_session_config(config))
+        except _ffi.NativeError as exc:
+            if exc.kind == "invalid_config":
+                # A client argument Go refused, e.g. a CA bundle without a certificate.
+                raise ValueError(exc.message) from None
+            raise map_native_error(exc.kind, exc.message) from None
         self._finalizer = weakref.finalize(self, _close_session_quietly, self._handle)
 
     @property
@@ -219,11 +225,16 @@ class NativeTransport(BaseTransport):
 
 class _AsyncNativeResponseStream(AsyncByteStream):
     def __init__(
-        self, handle: _RequestHandle, request: Request, transport: AsyncNativeTransport
+        self,
+        handle: _RequestHandle,
+        request: Request,
+        transport: AsyncNativeTransport,
+        slot: _Slot,
     ) -> None:
         self._handle = handle
         self._request = request
         self._transport = transport
+        self._slot = slot
 
     async def __aiter__(self) -> typing.AsyncIterator[bytes]:
         reader = _ffi.BodyReader(self._handle.id)
@@ -241,6 +252,19 @@ class _AsyncNativeResponseStream(AsyncByteStream):
             self._handle.abort()
         else:
             self._handle.close()
+        self._slot.release()
+
+
+class _Slot:
+    """One request's place among the `max_connections` in flight, given back exactly once."""
+
+    def __init__(self, slots: asyncio.Semaphore) -> None:
+        self._slots: asyncio.Semaphore | None = slots
+
+    def release(self) -> None:
+        if self._slots is not None:
+            self._slots.release()
+            self._slots = None
 
 
 _WorkItem = tuple[
@@ -309,11 +333,26 @@ class _WorkerPool:
 
 
 class AsyncNativeTransport(AsyncBaseTransport):
-    """Sends requests through one Go session from a thread pool, never blocking the event loop."""
+    """
+    Sends requests through one Go session from a thread pool, never blocking the event loop.
+
+    At most `max_workers` requests are in flight, each from its start until its response is
+    closed; the others wait for a slot. The pool has as many workers, so a request in flight
+    always finds one for its next call: reading a body that has arrived never queues behind
+    requests that are still waiting for their response.
+    """
 
     def __init__(self, config: SessionConfig, max_workers: int = 100) -> None:
         self._session = NativeSession(config)
+        self._max_workers = max_workers
         self._pool = _WorkerPool(max_workers)
+        self._slots: asyncio.Semaphore | None = None  # made in the event loop that uses it
+
+    async def _acquire_slot(self) -> _Slot:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self._max_workers)
+        await self._slots.acquire()
+        return _Slot(self._slots)
 
     async def _run(
         self, handle: _RequestHandle, fn: typing.Callable[..., T], *args: typing.Any
@@ -324,6 +363,7 @@ class AsyncNativeTransport(AsyncBaseTransport):
         return await asyncio.wrap_future(handle.pending)
 
     async def handle_async_request(self, request: Request) -> Response:
+        slot = await self._acquire_slot()
         handle = _RequestHandle()
         try:
             with _mapped_errors(request, self._session):
@@ -344,11 +384,14 @@ class AsyncNativeTransport(AsyncBaseTransport):
             # The task was cancelled (or asyncio.wait_for timed out): abort the Go request so
             # the worker blocked in it returns at once instead of holding a pool thread.
             handle.abort()
+            slot.release()
             raise
         except BaseException:
             handle.close()
+            slot.release()
             raise
-        return _build_response(request, payload, _AsyncNativeResponseStream(handle, request, self))
+        stream = _AsyncNativeResponseStream(handle, request, self, slot)
+        return _build_response(request, payload, stream)
 
     async def aclose(self) -> None:
         # Closing the session cancels requests still in flight; their workers return at once.

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"net"
 	"slices"
 	"testing"
@@ -164,5 +165,17 @@ func TestCorrectedFirefoxHTTP2(t *testing.T) {
 		if !slices.Equal(p.GetSettingsOrder(), up.GetSettingsOrder()) || p.GetConnectionFlow() != up.GetConnectionFlow() {
 			t.Errorf("%s: SETTINGS or WINDOW_UPDATE changed", name)
 		}
+	}
+}
+
+func TestVersionListsCorrectedProfiles(t *testing.T) {
+	var v struct {
+		Corrected []string `json:"corrected_profiles"`
+	}
+	if err := json.Unmarshal(VersionJSON(), &v); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Corrected) != len(corrections) || !slices.IsSorted(v.Corrected) || !slices.Contains(v.Corrected, "chrome_146") {
+		t.Fatalf("corrected_profiles: %v", v.Corrected)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"runtime"
 	"runtime/debug"
+	"sort"
 )
 
 // ABIVersion is the C ABI version (TLSR_ABI_VERSION in tlsrequests.h).
@@ -30,13 +31,22 @@ func tlsClientVersion() string {
 	return tlsClientPinned
 }
 
-// VersionJSON returns {"abi": 1, "tls_client": "v1.15.1", "go": "go1.x"}.
+// VersionJSON returns {"abi": 1, "tls_client": "v1.15.1", "go": "go1.x",
+// "corrected_profiles": [...]}: the last lists, sorted, the built-in names
+// whose tls-client profile is replaced by a corrected one
+// (corrected_profiles.go).
 func VersionJSON() []byte {
+	corrected := make([]string, 0, len(corrections))
+	for name := range corrections {
+		corrected = append(corrected, name)
+	}
+	sort.Strings(corrected)
 	return mustJSON(struct {
-		ABI       int    `json:"abi"`
-		TLSClient string `json:"tls_client"`
-		Go        string `json:"go"`
-	}{ABIVersion, tlsClientVersion(), runtime.Version()})
+		ABI       int      `json:"abi"`
+		TLSClient string   `json:"tls_client"`
+		Go        string   `json:"go"`
+		Corrected []string `json:"corrected_profiles"`
+	}{ABIVersion, tlsClientVersion(), runtime.Version(), corrected})
 }
 
 // ErrorKindsJSON returns ErrorKinds as a JSON array.
