@@ -129,9 +129,10 @@ class Limits:
     """
     Concurrency limits.
 
-    * **max_connections** - *(optional)* how many requests an `AsyncClient` runs at once: the
-      size of the thread pool that runs its blocking native calls. Default 100. Requests beyond
-      it wait for a free worker.
+    * **max_connections** - *(optional)* how many requests an `AsyncClient` has in flight at
+      once, each from its start until its response is closed; also the size of the thread pool
+      that runs its blocking native calls. Default 100 (`None`: 1000). Requests beyond it wait
+      their turn.
     * **max_keepalive_connections**, **keepalive_expiry** - accepted for httpx compatibility.
     """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,7 @@ class Row:
 
     @property
     def error(self) -> str:
+        """The first failed run's error."""
         errors = [str(run.get("error")) for run in self.runs if not run.get("ok")]
         return errors[0] if errors else ""
 
@@ -54,15 +56,18 @@ class Row:
     @property
     def memory(self) -> float:
         """Median peak RSS above the warmed-up baseline, in bytes."""
-        return statistics.median(max(0, r["rss_peak"] - r["rss_base"]) for r in self.ok_runs)
+        return self._median(lambda r: max(0, r["rss_peak"] - r["rss_base"]))
 
     @property
     def peak(self) -> float:
-        return statistics.median(r["rss_peak"] for r in self.ok_runs)
+        return self._median(lambda r: r["rss_peak"])
 
     @property
     def cpu(self) -> float:
-        return statistics.median(r["cpu_seconds"] for r in self.ok_runs)
+        return self._median(lambda r: r["cpu_seconds"])
+
+    def _median(self, value: Callable[[dict[str, Any]], float]) -> float:
+        return statistics.median(float(value(run)) for run in self.ok_runs)
 
     @property
     def connections(self) -> str:
@@ -70,8 +75,12 @@ class Row:
         return "/".join(map(str, counts)) if counts else "?"
 
     @property
+    def failures(self) -> int:
+        return len(self.runs) - len(self.ok_runs)
+
+    @property
     def usable(self) -> bool:
-        return not self.skipped and not self.error and bool(self.ok_runs)
+        return not self.skipped and bool(self.ok_runs)
 
 
 def _reference(row: Row, rows: list[Row]) -> Row | None:
@@ -109,6 +118,7 @@ def summarize(row: Row, rows: list[Row]) -> dict[str, str]:
         "peak": f"{row.peak / MiB:,.0f}",
         "cpu": f"{row.cpu:.2f}",
         "connections": row.connections,
+        "failed": f"{row.failures}/{len(row.runs)}",
     }
 
 
@@ -123,38 +133,51 @@ COLUMNS = [
     ("peak", "peak RSS MiB"),
     ("cpu", "CPU s"),
     ("connections", "TCP conns"),
+    ("failed", "failed runs"),
 ]
 
 
-def _tables(rows: list[Row]) -> list[tuple[Scenario, list[str], list[list[str]]]]:
+Table = tuple[Scenario, list[str], list[list[str]], list[str]]
+
+
+def _tables(rows: list[Row]) -> list[Table]:
+    """Per scenario: header, body rows, and notes (the error of every failed run)."""
     tables = []
     for scenario in dict.fromkeys(row.scenario for row in rows):
         headers = [title.format(unit=scenario.unit) for _, title in COLUMNS]
-        body = []
+        body, notes = [], []
         for row in rows:
-            if row.scenario is scenario:
-                cells = summarize(row, rows)
-                body.append([cells.get(key, "") for key, _ in COLUMNS])
-        tables.append((scenario, headers, body))
+            if row.scenario is not scenario:
+                continue
+            cells = summarize(row, rows)
+            body.append([cells.get(key, "") for key, _ in COLUMNS])
+            for run in row.runs:
+                if not run.get("ok"):
+                    notes.append(f"{row.info.library} {row.info.proto}: {run.get('error')}")
+        tables.append((scenario, headers, body, notes))
     return tables
 
 
 def render_text(rows: list[Row]) -> str:
     out = []
-    for scenario, headers, body in _tables(rows):
+    for scenario, headers, body, notes in _tables(rows):
         widths = [max(len(line[i]) for line in [headers, *body]) for i in range(len(headers))]
         out.append(f"\n{scenario.title}  [{scenario.name}]")
         for line in [headers, *body]:
             out.append("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+        out.extend(f"  failed run: {note}" for note in notes)
     return "\n".join(out) + "\n"
 
 
 def render_markdown(rows: list[Row]) -> str:
     out = []
-    for scenario, headers, body in _tables(rows):
+    for scenario, headers, body, notes in _tables(rows):
         out.append(f"\n### {scenario.title}\n")
         out.append("| " + " | ".join(headers) + " |")
         out.append("|" + "|".join("---" for _ in headers) + "|")
         for line in body:
             out.append("| " + " | ".join(cell.replace("|", "/") for cell in line) + " |")
+        if notes:
+            out.append("")
+            out.extend(f"- failed run: {note}" for note in notes)
     return "\n".join(out) + "\n"

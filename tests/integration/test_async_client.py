@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import socket
@@ -302,6 +303,24 @@ async def test_async_with_closes_and_cannot_reopen(ca_bundle: str, https_server)
             pass
     with pytest.raises(tls_requests.ClientClosed):
         await client.get(https_server.url_for("/echo"))
+
+
+def test_one_client_in_successive_event_loops(ca_bundle: str, https_server) -> None:
+    # A client made at import time and used by several `asyncio.run()` calls.
+    limits = tls_requests.Limits(max_connections=3)
+    client = tls_requests.AsyncClient(verify=ca_bundle, limits=limits)
+
+    async def burst() -> list[int]:
+        responses = await asyncio.gather(
+            *(client.get(https_server.url_for("/echo")) for _ in range(10))
+        )
+        return [r.status_code for r in responses]
+
+    try:
+        assert asyncio.run(burst()) == [200] * 10
+        assert asyncio.run(burst()) == [200] * 10
+    finally:
+        asyncio.run(client.aclose())
 
 
 async def test_a_stream_still_open_when_the_client_closes(

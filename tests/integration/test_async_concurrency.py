@@ -84,9 +84,13 @@ async def test_event_loop_never_blocks(ca_bundle: str, perf_server) -> None:
     """200 requests in flight, each delayed 1 s: the loop keeps ticking every ~10 ms.
 
     If a blocking native call ran on the loop, a gap would last at least a whole 1 s delay.
-    Two phases are measured: dispatching the burst (200 requests are built and handed to the
-    pool in one loop iteration, Python work any client pays per request), then the time the
-    requests are in flight in Go, including the burst of 200 responses arriving together.
+    Two phases are measured:
+    - once all 200 are in flight in Go, until the burst of 200 responses has been handled: the
+      loop only waits for the 10 ms sleeps (measured 0.01-0.05 s here; bound 0.1 s);
+    - the whole run, which includes dispatching the burst: 200 requests are built and handed to
+      the pool in one loop iteration, Python work of a few hundred microseconds per request on
+      these busy cores (measured 0.1-0.35 s, once 0.5 s; bound 0.75 s, still below the 1 s a
+      single blocking call would take).
     """
     url = perf_server.url_for("/delay/1")
     limits = tls_requests.Limits(max_connections=200)
@@ -104,7 +108,7 @@ async def test_event_loop_never_blocks(ca_bundle: str, perf_server) -> None:
     overall_gap = ticker.max_gap()
     assert sum(start >= all_in_flight for start, _ in ticker.gaps) > 30  # it ticked throughout
     print(f"max gap: overall {overall_gap:.3f} s, once all were in flight {in_flight_gap:.3f} s")
-    assert overall_gap < 0.5, f"dispatching stalled the event loop for {overall_gap:.3f} s"
+    assert overall_gap < 0.75, f"dispatching stalled the event loop for {overall_gap:.3f} s"
     assert in_flight_gap < 0.1, f"the event loop stalled for {in_flight_gap:.3f} s"
 
 
@@ -180,6 +184,34 @@ async def test_asyncio_default_executor_is_not_used(ca_bundle: str, https_server
             *(client.get(https_server.url_for("/delay/0.2")) for _ in range(20))
         )
     assert all(r.status_code == 200 for r in responses)
+
+
+async def test_every_path_gives_its_place_back(ca_bundle: str, https_server) -> None:
+    """With room for 2 requests, 20 that end in every possible way leave the client usable."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        refused = f"https://127.0.0.1:{sock.getsockname()[1]}/"
+    limits = tls_requests.Limits(max_connections=2)
+    async with tls_requests.AsyncClient(verify=ca_bundle, limits=limits) as client:
+        for _ in range(4):
+            with pytest.raises(tls_requests.ConnectError):
+                await client.get(refused)
+            with pytest.raises(tls_requests.ReadTimeout):
+                await client.get(https_server.url_for("/delay/3"), timeout=0.1)
+            assert (await client.get(https_server.url_for("/status/503"))).status_code == 503
+            async with client.stream("GET", https_server.url_for("/bytes/10000000")) as response:
+                async for _ in response.aiter_bytes():
+                    break  # leave with most of the body unread
+            task = asyncio.create_task(client.get(https_server.url_for("/delay/10")))
+            await asyncio.sleep(0.05)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        responses = await asyncio.wait_for(
+            asyncio.gather(*(client.get(https_server.url_for("/echo")) for _ in range(4))), 5
+        )
+    assert [r.status_code for r in responses] == [200] * 4
 
 
 # -- cancellation -------------------------------------------------------------------------------

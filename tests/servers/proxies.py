@@ -325,11 +325,12 @@ class ProxyServer:
         methods = await reader.readexactly(n_methods)
         wanted = 0x02 if self.username is not None else 0x00
         if wanted not in methods:
-            writer.write(b"\x05\xff")  # RFC 1928: no acceptable methods
-            await writer.drain()
+            # Recorded before answering: the client may check the records as soon as it reads.
             self._counters.add(
                 ProxyRecord("SOCKS5", ("", 0), False, "auth_failed", {"methods": list(methods)})
             )
+            writer.write(b"\x05\xff")  # RFC 1928: no acceptable methods
+            await writer.drain()
             raise _Refused
         writer.write(bytes([5, wanted]))
         username = None
@@ -339,12 +340,13 @@ class ProxyServer:
             (plen,) = await reader.readexactly(1)
             password = (await reader.readexactly(plen)).decode("utf-8", "replace")
             ok = self._credentials_ok(username, password)
-            writer.write(b"\x01\x00" if ok else b"\x01\x01")  # RFC 1929 status
-            await writer.drain()
-            if not ok:
+            if not ok:  # recorded before answering, as above
                 self._counters.add(
                     ProxyRecord("SOCKS5", ("", 0), False, "auth_failed", {"username": username})
                 )
+            writer.write(b"\x01\x00" if ok else b"\x01\x01")  # RFC 1929 status
+            await writer.drain()
+            if not ok:
                 raise _Refused
         _, command, _, atyp = await reader.readexactly(4)
         host, address_type = await _socks_address(reader, atyp)
@@ -438,3 +440,7 @@ async def _relay(
         for task in (upload, download):
             task.cancel()
         await asyncio.gather(upload, download, return_exceptions=True)
+        # When the relay is cancelled (proxy shutdown), `_handle` never gets this writer back.
+        upstream_writer.close()
+        with contextlib.suppress(ConnectionError, OSError, asyncio.CancelledError):
+            await upstream_writer.wait_closed()

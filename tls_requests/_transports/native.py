@@ -258,11 +258,13 @@ class _AsyncNativeResponseStream(AsyncByteStream):
 class _Slot:
     """One request's place among the `max_connections` in flight, given back exactly once."""
 
-    def __init__(self, slots: asyncio.Semaphore) -> None:
+    def __init__(self, transport: AsyncNativeTransport, slots: asyncio.Semaphore) -> None:
+        self._transport = transport
         self._slots: asyncio.Semaphore | None = slots
 
     def release(self) -> None:
         if self._slots is not None:
+            self._transport._held -= 1
             self._slots.release()
             self._slots = None
 
@@ -346,13 +348,19 @@ class AsyncNativeTransport(AsyncBaseTransport):
         self._session = NativeSession(config)
         self._max_workers = max_workers
         self._pool = _WorkerPool(max_workers)
-        self._slots: asyncio.Semaphore | None = None  # made in the event loop that uses it
+        self._slots: asyncio.Semaphore | None = None
+        self._slots_loop: asyncio.AbstractEventLoop | None = None
+        self._held = 0
 
     async def _acquire_slot(self) -> _Slot:
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self._max_workers)
-        await self._slots.acquire()
-        return _Slot(self._slots)
+        loop = asyncio.get_running_loop()
+        if self._slots is None or (self._slots_loop is not loop and not self._held):
+            # One gate per event loop, so a later `asyncio.run()` can reuse the client.
+            self._slots, self._slots_loop = asyncio.Semaphore(self._max_workers), loop
+        slots = self._slots
+        await slots.acquire()
+        self._held += 1
+        return _Slot(self, slots)
 
     async def _run(
         self, handle: _RequestHandle, fn: typing.Callable[..., T], *args: typing.Any
