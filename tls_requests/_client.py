@@ -115,6 +115,7 @@ class BaseClient:
         default_encoding: str | typing.Callable[[bytes], str | None] = "utf-8",
         client_identifier: ProfileArg = DEFAULT_CLIENT_IDENTIFIER,
         proxy: ProxyArg = None,
+        fingerprint: CustomFingerprint | None = None,
     ) -> None:
         self._base_url = self._enforce_trailing_slash(URL(base_url))
         self._auth = build_auth(auth)
@@ -140,6 +141,7 @@ class BaseClient:
         else:
             self._client_identifier = resolve_profile(client_identifier)
         self._proxy = self._build_proxy(proxy)
+        self._fingerprint = fingerprint
         self._state = ClientState.UNOPENED
 
     # Configuration ------------------------------------------------------------------------
@@ -234,7 +236,6 @@ class BaseClient:
         http2: bool,
         http3: bool,
         random_tls_extension_order: bool,
-        fingerprint: CustomFingerprint | None,
         server_name: str | None,
     ) -> SessionConfig:
         if not isinstance(verify, (bool, str, Path)):
@@ -244,7 +245,7 @@ class BaseClient:
         cert_pem, key_pem = _cert_config(cert)
         return {
             "client_identifier": self._client_identifier,
-            "custom_profile": fingerprint.to_native() if fingerprint else None,
+            "custom_profile": self._fingerprint.to_native() if self._fingerprint else None,
             "random_tls_extension_order": random_tls_extension_order,
             "force_http1": not http2,
             "http3": http3,
@@ -274,7 +275,8 @@ class BaseClient:
     def _merge_headers(self, profile: str, headers: HeaderTypes | None) -> Headers:
         # Browser headers first, in the browser's order; a user value replaces the browser's
         # in place, so overriding User-Agent does not move it. New names go at the end.
-        merged = Headers(default_headers(profile))
+        custom = self._fingerprint.headers if self._fingerprint else ()
+        merged = Headers(custom or default_headers(profile))
         client_headers = self._header_rotator.next() if self._header_rotator else self._headers
         merged.update(client_headers)
         merged.update(headers)
@@ -514,6 +516,7 @@ class Client(BaseClient):
             default_encoding=default_encoding,
             client_identifier=client_identifier,
             proxy=proxy,
+            fingerprint=fingerprint,
         )
         self._limits = limits
         self._transport = transport or NativeTransport(
@@ -523,7 +526,6 @@ class Client(BaseClient):
                 http2=http2,
                 http3=http3,
                 random_tls_extension_order=random_tls_extension_order,
-                fingerprint=fingerprint,
                 server_name=server_name,
             )
         )
@@ -770,6 +772,7 @@ class AsyncClient(BaseClient):
             default_encoding=default_encoding,
             client_identifier=client_identifier,
             proxy=proxy,
+            fingerprint=fingerprint,
         )
         self._limits = limits
         self._transport = transport or AsyncNativeTransport(
@@ -779,7 +782,6 @@ class AsyncClient(BaseClient):
                 http2=http2,
                 http3=http3,
                 random_tls_extension_order=random_tls_extension_order,
-                fingerprint=fingerprint,
                 server_name=server_name,
             ),
             max_workers=limits.max_connections or 1000,

@@ -43,8 +43,12 @@ class CustomFingerprint:
       `"ECDSAWithP256AndSHA256"`, `"1.3"`, `"X25519"`, `"brotli"`). An empty one gets
       Chrome's contents; an unknown name raises `ValueError` when the client starts.
 
-    Regular headers go out in request order: the profile's browser headers, then the ones a
-    request adds, in the order given. docs/fingerprints.md shows each part on the wire.
+    * **headers** - the default headers in their order, sent instead of the profile's browser
+      headers (a request's headers then override them in place, as usual).
+
+    Regular headers go out in request order: the default headers (the profile's browser
+    headers unless `headers` is given), then the ones a request adds, in the order given.
+    docs/fingerprints.md shows each part on the wire.
 
     ```python
     ja3 = "771,4865-4866-4867,0-23-65281-10-11-35-16-5-13-18-51-45-43-27,29-23-24,0"
@@ -65,6 +69,7 @@ class CustomFingerprint:
     cert_compression_algos: tuple[str, ...] = ()
     alpn_protocols: tuple[str, ...] = ()
     alps_protocols: tuple[str, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
 
     def to_native(self) -> CustomProfileConfig:
         config: CustomProfileConfig = {"ja3": self.ja3}

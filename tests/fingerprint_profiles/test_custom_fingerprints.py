@@ -131,3 +131,12 @@ def test_header_order_as_given(capture, http2: bool) -> None:
     names = [name for name, _ in sent if name != "host"]
     assert names[: len(browser)] == browser
     assert dict(sent)["user-agent"] == "custom"
+
+
+@pytest.mark.parametrize("http2", [True, False], ids=["h2", "http1"])
+def test_custom_default_headers_replace_the_browser_headers(capture, http2: bool) -> None:
+    defaults = (("Accept", "*/*"), ("X-Client", "custom"), ("User-Agent", "custom-agent/1.0"))
+    fingerprint = CustomFingerprint(ja3=JA3, headers=defaults)
+    doc = capture(fingerprint=fingerprint, headers={"X-Client": "override"}, http2=http2)
+    sent = [(name.lower(), value) for name, value in doc["headers"] if name.lower() != "host"]
+    assert sent == [("accept", "*/*"), ("x-client", "override"), ("user-agent", "custom-agent/1.0")]

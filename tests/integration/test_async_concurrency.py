@@ -214,6 +214,25 @@ async def test_every_path_gives_its_place_back(ca_bundle: str, https_server) -> 
     assert [r.status_code for r in responses] == [200] * 4
 
 
+async def test_a_stalled_handshake_does_not_hold_up_another_client(
+    ca_bundle: str, https_server, blackhole_server
+) -> None:
+    """New connections of one client are dialled one at a time (FIELD_NOTES), so the guide
+    advises several clients for many hosts: a hanging handshake on one leaves the other free."""
+    timeout = tls_requests.Timeout(10, connect=5)
+    async with (
+        tls_requests.AsyncClient(verify=ca_bundle, timeout=timeout) as stalled,
+        tls_requests.AsyncClient(verify=ca_bundle) as other,
+    ):
+        hanging = asyncio.create_task(stalled.get(f"https://localhost:{blackhole_server.port}/"))
+        await asyncio.sleep(0.3)
+        elapsed = await timed(asyncio.wait_for(other.get(https_server.url_for("/echo")), 5))
+        assert not hanging.done()
+        hanging.cancel()
+        await asyncio.gather(hanging, return_exceptions=True)
+    assert elapsed < 2
+
+
 # -- cancellation -------------------------------------------------------------------------------
 
 
