@@ -84,11 +84,21 @@ def _cert_config(cert: CertTypes | None) -> tuple[str, str]:
     return _read_pem(cert[0]), _read_pem(cert[1])
 
 
-def _env_proxy(url: URL) -> Proxy | None:
-    # trust_env: the same variables as httpx and requests (HTTPS_PROXY, ALL_PROXY, NO_PROXY).
-    if urllib.request.proxy_bypass(url.host):
+def _bypasses_proxy(host: str, no_proxy: str) -> bool:
+    # NO_PROXY: "*", or host names/domains (".example.com" or "example.com" match subdomains).
+    for entry in no_proxy.split(","):
+        entry = entry.strip().lower().lstrip(".")
+        entry = entry.rsplit(":", 1)[0] if entry.count(":") == 1 else entry
+        if entry == "*" or (entry and (host == entry or host.endswith("." + entry))):
+            return True
+    return False
+
+
+def _env_proxy(url: URL, proxies: dict[str, str]) -> Proxy | None:
+    # trust_env: the same variables as httpx and requests (HTTPS_PROXY, ALL_PROXY, NO_PROXY),
+    # read once when the client is made (scanning os.environ per request is slow).
+    if not proxies or _bypasses_proxy(url.host, proxies.get("no", "")):
         return None
-    proxies = urllib.request.getproxies()
     found = proxies.get(url.scheme) or proxies.get("all")
     if not found:
         return None
@@ -98,6 +108,8 @@ def _env_proxy(url: URL) -> Proxy | None:
 
 class BaseClient:
     """Everything both clients share that does no I/O."""
+
+    _limits: Limits
 
     def __init__(
         self,
@@ -131,6 +143,7 @@ class BaseClient:
             "response": list((event_hooks or {}).get("response", [])),
         }
         self._trust_env = trust_env
+        self._env_proxies = urllib.request.getproxies_environment() if trust_env else {}
         self._default_encoding = default_encoding
         self._profile_rotator: TLSIdentifierRotator | None = None
         if isinstance(client_identifier, TLSIdentifierRotator):
@@ -228,6 +241,12 @@ class BaseClient:
             "response": list(event_hooks.get("response", [])),
         }
 
+    def _max_idle_connections(self) -> int:
+        # Idle HTTP/1.1 connections kept per host: enough for every request in flight to put
+        # its connection back, so concurrent HTTP/1.1 requests don't re-dial.
+        limits = self._limits
+        return limits.max_keepalive_connections or limits.max_connections or 100
+
     def _session_config(
         self,
         *,
@@ -254,6 +273,7 @@ class BaseClient:
             "client_cert_pem": cert_pem,
             "client_key_pem": key_pem,
             "server_name": server_name or "",
+            "max_idle_conns_per_host": self._max_idle_connections(),
         }
 
     # Building requests ----------------------------------------------------------------------
@@ -288,7 +308,7 @@ class BaseClient:
         if isinstance(chosen, ProxyRotator):
             return chosen.next(), chosen
         if chosen is None and self._trust_env:
-            return _env_proxy(url), None
+            return _env_proxy(url, self._env_proxies), None
         return chosen, None
 
     def _proxy_failed(self, request: Request) -> None:

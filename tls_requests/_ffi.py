@@ -21,6 +21,7 @@ blocking calls made from worker threads run in parallel.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import platform
@@ -234,6 +235,13 @@ class BodyReader:
         self._n = ffi.new("size_t *")
         self._out = ffi.new("char **")
         self._out_len = ffi.new("size_t *")
+
+    def read_all(self) -> bytes:
+        """Read the rest of the body. BytesIO hands its buffer over, so it is held once."""
+        buffer = io.BytesIO()
+        while chunk := self.read():
+            buffer.write(chunk)
+        return buffer.getvalue()
 
     def read(self) -> bytes:
         rc = self._lib.tlsr_response_read(

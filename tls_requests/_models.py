@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import email.message
+import io
 import json as jsonlib
 import re
 import time
@@ -472,7 +473,12 @@ class Response:
     def read(self) -> bytes:
         """Read and return the whole (decoded) body."""
         if self._content is None:
-            self._content = b"".join(self.iter_bytes())
+            # BytesIO hands its buffer over in getvalue(): the body is held once, not twice
+            # as with a list of chunks plus their join.
+            buffer = io.BytesIO()
+            for chunk in self.iter_bytes():
+                buffer.write(chunk)
+            self._content = buffer.getvalue()
         return self._content
 
     def iter_raw(self, chunk_size: int | None = None) -> typing.Iterator[bytes]:
@@ -537,8 +543,26 @@ class Response:
 
     async def aread(self) -> bytes:
         if self._content is None:
-            self._content = b"".join([part async for part in self.aiter_bytes()])
+            raw = await self._aread_raw_all()
+            decoder = decoder_for(self.headers.get("Content-Encoding", ""))
+            self._content = decoder.decode(raw) + decoder.flush()
         return self._content
+
+    async def _aread_raw_all(self) -> bytes:
+        # The whole raw body in one go (`aread_all`), so a transport can skip per-chunk hops.
+        if self.is_stream_consumed:
+            raise StreamConsumed()
+        if self.is_closed:
+            raise StreamClosed()
+        if not isinstance(self.stream, AsyncByteStream):
+            raise RuntimeError("Attempted to call an async iterator on a sync stream.")
+        self.is_stream_consumed = True
+        try:
+            raw = await self.stream.aread_all()
+        finally:
+            await self.aclose()
+        self._num_bytes_downloaded += len(raw)
+        return raw
 
     async def aiter_raw(self, chunk_size: int | None = None) -> typing.AsyncIterator[bytes]:
         if self.is_stream_consumed:

@@ -30,6 +30,10 @@ class AsyncByteStream:
     async def aclose(self) -> None:
         """Release the resources behind the stream. Safe to call more than once."""
 
+    async def aread_all(self) -> bytes:
+        """The whole (remaining) stream; a transport may override it with a faster path."""
+        return b"".join([chunk async for chunk in self])
+
 
 class ByteStream(SyncByteStream, AsyncByteStream):
     """A body already in memory; usable from sync and async code, any number of times."""

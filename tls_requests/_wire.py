@@ -45,6 +45,7 @@ class SessionConfig(typing.TypedDict):
     client_cert_pem: str
     client_key_pem: str
     server_name: str
+    max_idle_conns_per_host: int
 
 
 class ResponseMeta(typing.TypedDict):

@@ -85,11 +85,11 @@ async def test_event_loop_never_blocks(ca_bundle: str, perf_server) -> None:
 
     If a blocking native call ran on the loop, a gap would last at least a whole 1 s delay.
     Two phases are measured:
-    - once all 200 are in flight in Go, until the burst of 200 responses has been handled: the
-      loop only waits for the 10 ms sleeps (measured 0.01-0.05 s here; bound 0.1 s);
+    - once all 200 are in flight in Go, until the burst of 200 responses has been handled
+      (measured 0.01-0.06 s here; bound 0.15 s);
     - the whole run, which includes dispatching the burst: 200 requests are built and handed to
       the pool in one loop iteration, Python work of a few hundred microseconds per request on
-      these busy cores (measured 0.1-0.35 s, once 0.5 s; bound 0.75 s, still below the 1 s a
+      these busy cores (measured 0.1-0.45 s, once 0.5 s; bound 0.75 s, still below the 1 s a
       single blocking call would take).
     """
     url = perf_server.url_for("/delay/1")
@@ -109,7 +109,7 @@ async def test_event_loop_never_blocks(ca_bundle: str, perf_server) -> None:
     assert sum(start >= all_in_flight for start, _ in ticker.gaps) > 30  # it ticked throughout
     print(f"max gap: overall {overall_gap:.3f} s, once all were in flight {in_flight_gap:.3f} s")
     assert overall_gap < 0.75, f"dispatching stalled the event loop for {overall_gap:.3f} s"
-    assert in_flight_gap < 0.1, f"the event loop stalled for {in_flight_gap:.3f} s"
+    assert in_flight_gap < 0.15, f"the event loop stalled for {in_flight_gap:.3f} s"
 
 
 @pytest.mark.parametrize("http2", [True, False], ids=["h2", "h1"])
@@ -158,6 +158,8 @@ async def test_limits_cap_requests_in_flight(ca_bundle: str, https_server) -> No
         elapsed = await timed(asyncio.gather(*(client.get(url) for _ in range(4))))
         watcher.cancel()
         await asyncio.gather(watcher, return_exceptions=True)
+        workers = client._transport._pool._workers  # type: ignore[attr-defined]
+    assert workers == 2  # the client's own threads, as many as the limit
     print(f"4 x 0.5 s with 2 workers: {elapsed:.2f} s, peak {peak} in flight")
     assert peak == 2
     assert 0.9 < elapsed < 5, f"4 x 0.5 s with 2 workers took {elapsed:.2f} s"

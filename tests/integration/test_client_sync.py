@@ -248,7 +248,7 @@ def test_client_can_be_shared_between_threads(client: tls_requests.Client, https
     from concurrent.futures import ThreadPoolExecutor
 
     def fetch(i: int) -> str:
-        return client.get(https_server.url_for("/echo"), params={"i": i}).json()["query"]
+        return str(client.get(https_server.url_for("/echo"), params={"i": i}).json()["query"])
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         queries = list(pool.map(fetch, range(64)))

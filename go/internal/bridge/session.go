@@ -158,9 +158,10 @@ func (s *Session) newClient(profile profiles.ClientProfile, proxyURL *url.URL) (
 		tlsclient.WithTimeoutSeconds(0),    // deadlines come from each request's context
 		tlsclient.WithDialContext(d.DialContext),
 		tlsclient.WithTransportOptions(&tlsclient.TransportOptions{
-			DisableCompression: true, // no Accept-Encoding added, body delivered undecoded
-			RootCAs:            s.rootCAs,
-			Certificates:       s.certificates,
+			DisableCompression:  true, // no Accept-Encoding added, body delivered undecoded
+			RootCAs:             s.rootCAs,
+			Certificates:        s.certificates,
+			MaxIdleConnsPerHost: s.cfg.MaxIdleConnsPerHost,
 		}),
 	}
 	if racing {

@@ -23,6 +23,9 @@ type SessionConfig struct {
 	ClientCertPEM           string         `json:"client_cert_pem"`
 	ClientKeyPEM            string         `json:"client_key_pem"`
 	ServerName              string         `json:"server_name"`
+	// MaxIdleConnsPerHost is how many idle HTTP/1.1 connections per host are kept for reuse;
+	// 0 means Go's default of 2, which makes concurrent HTTP/1.1 clients re-dial constantly.
+	MaxIdleConnsPerHost int `json:"max_idle_conns_per_host"`
 }
 
 // CustomProfile is a fingerprint built from a JA3 string and HTTP/2 settings.
