@@ -106,10 +106,14 @@ def _env_proxy(url: URL, proxies: dict[str, str]) -> Proxy | None:
     return Proxy(found if "://" in found else f"http://{found}")
 
 
-class BaseClient:
-    """Everything both clients share that does no I/O."""
+TransportT = typing.TypeVar("TransportT", BaseTransport, AsyncBaseTransport)
 
-    _limits: Limits
+
+class BaseClient(typing.Generic[TransportT]):
+    """
+    Everything both clients share that does no I/O, including the constructor: a subclass
+    only says which native transport it runs on (`_native_transport`).
+    """
 
     def __init__(
         self,
@@ -118,16 +122,24 @@ class BaseClient:
         params: QueryParamTypes | None = None,
         headers: HeaderTypes | HeaderRotator | None = None,
         cookies: CookieTypes | None = None,
+        verify: VerifyTypes = True,
+        cert: CertTypes | None = None,
+        http2: bool = True,
+        http3: bool = False,
+        proxy: ProxyArg = None,
         timeout: TimeoutTypes = DEFAULT_TIMEOUT_CONFIG,
         follow_redirects: bool = False,
+        limits: Limits = DEFAULT_LIMITS,
         max_redirects: int = DEFAULT_MAX_REDIRECTS,
         event_hooks: typing.Mapping[str, list[EventHook]] | None = None,
         base_url: URLTypes = "",
+        transport: TransportT | None = None,
         trust_env: bool = True,
         default_encoding: str | typing.Callable[[bytes], str | None] = "utf-8",
         client_identifier: ProfileArg = DEFAULT_CLIENT_IDENTIFIER,
-        proxy: ProxyArg = None,
+        random_tls_extension_order: bool = False,
         fingerprint: CustomFingerprint | None = None,
+        server_name: str | None = None,
     ) -> None:
         self._base_url = self._enforce_trailing_slash(URL(base_url))
         self._auth = build_auth(auth)
@@ -155,7 +167,23 @@ class BaseClient:
             self._client_identifier = resolve_profile(client_identifier)
         self._proxy = self._build_proxy(proxy)
         self._fingerprint = fingerprint
+        self._limits = limits
         self._state = ClientState.UNOPENED
+        if transport is None:
+            config = self._session_config(
+                verify=verify,
+                cert=cert,
+                http2=http2,
+                http3=http3,
+                random_tls_extension_order=random_tls_extension_order,
+                server_name=server_name,
+            )
+            transport = self._native_transport(config)
+        self._transport: TransportT = transport
+
+    def _native_transport(self, config: SessionConfig) -> TransportT:
+        """The Go-backed transport for this kind of client (blocking or async)."""
+        raise NotImplementedError  # pragma: no cover
 
     # Configuration ------------------------------------------------------------------------
 
@@ -481,7 +509,7 @@ _CLIENT_DOC = """
 """
 
 
-class Client(BaseClient):
+class Client(BaseClient[BaseTransport]):
     """
     A synchronous HTTP client that looks like a real browser on the wire.
 
@@ -496,59 +524,8 @@ class Client(BaseClient):
 
     __doc__ = (__doc__ or "") + _CLIENT_DOC
 
-    def __init__(
-        self,
-        *,
-        auth: AuthTypes | None = None,
-        params: QueryParamTypes | None = None,
-        headers: HeaderTypes | HeaderRotator | None = None,
-        cookies: CookieTypes | None = None,
-        verify: VerifyTypes = True,
-        cert: CertTypes | None = None,
-        http2: bool = True,
-        http3: bool = False,
-        proxy: ProxyArg = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT_CONFIG,
-        follow_redirects: bool = False,
-        limits: Limits = DEFAULT_LIMITS,
-        max_redirects: int = DEFAULT_MAX_REDIRECTS,
-        event_hooks: typing.Mapping[str, list[EventHook]] | None = None,
-        base_url: URLTypes = "",
-        transport: BaseTransport | None = None,
-        trust_env: bool = True,
-        default_encoding: str | typing.Callable[[bytes], str | None] = "utf-8",
-        client_identifier: ProfileArg = DEFAULT_CLIENT_IDENTIFIER,
-        random_tls_extension_order: bool = False,
-        fingerprint: CustomFingerprint | None = None,
-        server_name: str | None = None,
-    ) -> None:
-        super().__init__(
-            auth=auth,
-            params=params,
-            headers=headers,
-            cookies=cookies,
-            timeout=timeout,
-            follow_redirects=follow_redirects,
-            max_redirects=max_redirects,
-            event_hooks=event_hooks,
-            base_url=base_url,
-            trust_env=trust_env,
-            default_encoding=default_encoding,
-            client_identifier=client_identifier,
-            proxy=proxy,
-            fingerprint=fingerprint,
-        )
-        self._limits = limits
-        self._transport = transport or NativeTransport(
-            self._session_config(
-                verify=verify,
-                cert=cert,
-                http2=http2,
-                http3=http3,
-                random_tls_extension_order=random_tls_extension_order,
-                server_name=server_name,
-            )
-        )
+    def _native_transport(self, config: SessionConfig) -> BaseTransport:
+        return NativeTransport(config)
 
     def request(
         self,
@@ -735,7 +712,7 @@ class Client(BaseClient):
         return self.request("DELETE", url, **kwargs)
 
 
-class AsyncClient(BaseClient):
+class AsyncClient(BaseClient[AsyncBaseTransport]):
     """
     An asynchronous HTTP client that looks like a real browser on the wire.
 
@@ -752,60 +729,8 @@ class AsyncClient(BaseClient):
 
     __doc__ = (__doc__ or "") + _CLIENT_DOC
 
-    def __init__(
-        self,
-        *,
-        auth: AuthTypes | None = None,
-        params: QueryParamTypes | None = None,
-        headers: HeaderTypes | HeaderRotator | None = None,
-        cookies: CookieTypes | None = None,
-        verify: VerifyTypes = True,
-        cert: CertTypes | None = None,
-        http2: bool = True,
-        http3: bool = False,
-        proxy: ProxyArg = None,
-        timeout: TimeoutTypes = DEFAULT_TIMEOUT_CONFIG,
-        follow_redirects: bool = False,
-        limits: Limits = DEFAULT_LIMITS,
-        max_redirects: int = DEFAULT_MAX_REDIRECTS,
-        event_hooks: typing.Mapping[str, list[EventHook]] | None = None,
-        base_url: URLTypes = "",
-        transport: AsyncBaseTransport | None = None,
-        trust_env: bool = True,
-        default_encoding: str | typing.Callable[[bytes], str | None] = "utf-8",
-        client_identifier: ProfileArg = DEFAULT_CLIENT_IDENTIFIER,
-        random_tls_extension_order: bool = False,
-        fingerprint: CustomFingerprint | None = None,
-        server_name: str | None = None,
-    ) -> None:
-        super().__init__(
-            auth=auth,
-            params=params,
-            headers=headers,
-            cookies=cookies,
-            timeout=timeout,
-            follow_redirects=follow_redirects,
-            max_redirects=max_redirects,
-            event_hooks=event_hooks,
-            base_url=base_url,
-            trust_env=trust_env,
-            default_encoding=default_encoding,
-            client_identifier=client_identifier,
-            proxy=proxy,
-            fingerprint=fingerprint,
-        )
-        self._limits = limits
-        self._transport = transport or AsyncNativeTransport(
-            self._session_config(
-                verify=verify,
-                cert=cert,
-                http2=http2,
-                http3=http3,
-                random_tls_extension_order=random_tls_extension_order,
-                server_name=server_name,
-            ),
-            max_workers=limits.max_connections or 1000,
-        )
+    def _native_transport(self, config: SessionConfig) -> AsyncBaseTransport:
+        return AsyncNativeTransport(config, max_workers=self._limits.max_connections or 1000)
 
     async def request(
         self,
