@@ -32,7 +32,12 @@ from ._cookies import Cookies
 from ._exceptions import ClientClosed, ProxyError, TooManyRedirects, UnsupportedProtocol
 from ._fingerprints import CustomFingerprint
 from ._models import Headers, Request, Response
-from ._profiles import DEFAULT_CLIENT_IDENTIFIER, default_headers, resolve_profile
+from ._profiles import (
+    DEFAULT_CLIENT_IDENTIFIER,
+    default_headers,
+    resolve_profile,
+    shuffles_extensions,
+)
 from ._redirects import build_redirect_request
 from ._rotators import HeaderRotator, ProxyRotator, TLSIdentifierRotator
 from ._transports.base import AsyncBaseTransport, BaseTransport
@@ -137,7 +142,7 @@ class BaseClient(typing.Generic[TransportT]):
         trust_env: bool = True,
         default_encoding: str | typing.Callable[[bytes], str | None] = "utf-8",
         client_identifier: ProfileArg = DEFAULT_CLIENT_IDENTIFIER,
-        random_tls_extension_order: bool = False,
+        random_tls_extension_order: bool | None = None,
         fingerprint: CustomFingerprint | None = None,
         server_name: str | None = None,
     ) -> None:
@@ -282,7 +287,7 @@ class BaseClient(typing.Generic[TransportT]):
         cert: CertTypes | None,
         http2: bool,
         http3: bool,
-        random_tls_extension_order: bool,
+        random_tls_extension_order: bool | None,
         server_name: str | None,
     ) -> SessionConfig:
         if not isinstance(verify, (bool, str, Path)):
@@ -293,7 +298,11 @@ class BaseClient(typing.Generic[TransportT]):
         return {
             "client_identifier": self._client_identifier,
             "custom_profile": self._fingerprint.to_native() if self._fingerprint else None,
-            "random_tls_extension_order": random_tls_extension_order,
+            "random_tls_extension_order": (
+                self._fingerprint is None and shuffles_extensions(self._client_identifier)
+                if random_tls_extension_order is None
+                else random_tls_extension_order
+            ),
             "force_http1": not http2,
             "http3": http3,
             "insecure_skip_verify": verify is False,
@@ -503,6 +512,8 @@ _CLIENT_DOC = """
     * **base_url** - *(optional)* prefix for relative request URLs.
     * **trust_env** - *(optional)* read proxies from `HTTPS_PROXY`/`ALL_PROXY`/`NO_PROXY`.
     * **random_tls_extension_order** - *(optional)* shuffle TLS extensions per connection.
+      Default: as the browser does, i.e. on for Chrome 110+ and Brave, off for the others and
+      for a `fingerprint`.
     * **fingerprint** - *(optional)* a `CustomFingerprint` instead of a built-in profile.
     * **server_name** - *(optional)* override the TLS SNI.
     * **transport** - *(optional)* a custom transport (e.g. `MockTransport` for tests).

@@ -21,6 +21,7 @@ __all__ = [
     "ClientIdentifier",
     "default_headers",
     "resolve_profile",
+    "shuffles_extensions",
 ]
 
 DEFAULT_CLIENT_IDENTIFIER: ClientIdentifier = "chrome_146"
@@ -183,6 +184,15 @@ def _app_headers(user_agent: str) -> list[tuple[str, str]]:
         ("Accept-Encoding", "gzip"),
         ("User-Agent", user_agent),
     ]
+
+
+def shuffles_extensions(profile: str) -> bool:
+    """Whether the real browser shuffles its TLS extensions on every connection (Chrome 110+)."""
+    name = resolve_profile(profile)
+    if name.startswith("brave"):
+        return True
+    match = re.match(r"chrome_(\d+)", name)
+    return match is not None and int(match.group(1)) >= 110
 
 
 def default_headers(profile: str) -> list[tuple[str, str]]:

@@ -22,9 +22,9 @@ def test_alias_looks_like_its_profile(capture, alias: str) -> None:
 @pytest.mark.parametrize("profile", ["chrome_146", "firefox_148", "safari_ios_26_0"])
 def test_random_extension_order_changes_only_ja3(capture, profile: str) -> None:
     # Every capture is a fresh client, so a fresh Go session and connection (no resumption).
-    fixed = [capture(profile)["tls"] for _ in range(3)]
+    fixed = [capture(profile, random_tls_extension_order=False)["tls"] for _ in range(3)]
     shuffled = [capture(profile, random_tls_extension_order=True)["tls"] for _ in range(6)]
-    # tls-client's profiles keep a fixed order: one JA3.
+    # With shuffling off, the profile's fixed order: one JA3.
     assert len({tls["ja3"] for tls in fixed}) == 1
     # Shuffled: the wire order (JA3, JA4_o) changes from connection to connection ...
     assert len({tls["ja3"] for tls in shuffled}) > 1
@@ -40,3 +40,15 @@ def test_random_extension_order_changes_only_ja3(capture, profile: str) -> None:
         return exts, [c for c in hello["cipher_suites"] if not is_grease(c)]
 
     assert all(content(tls) == content(fixed[0]) for tls in shuffled)
+
+
+@pytest.mark.parametrize(
+    ("profile", "shuffles"),
+    [("chrome_146", True), ("brave_146", True), ("chrome_103", False), ("firefox_148", False)],
+)
+def test_extension_order_follows_the_browser_by_default(
+    capture, profile: str, shuffles: bool
+) -> None:
+    # Real Chrome (110+) shuffles its extensions on every connection; Firefox does not.
+    ja3s = {capture(profile)["tls"]["ja3"] for _ in range(4)}
+    assert (len(ja3s) > 1) is shuffles
