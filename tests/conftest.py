@@ -240,3 +240,34 @@ def raw_echo_h2_server(tls_material: TLSMaterial) -> Iterator[RawEchoServer]:
     server = RawEchoServer(tls_material.server_context(["h2", "http/1.1"]), name="raw-echo-h2")
     with server:
         yield server
+
+
+# -- third-party proxies from PyPI (interop; see tests/servers/third_party_proxies.py) -------
+
+from tests.servers.third_party_proxies import ThirdPartyProxy  # noqa: E402
+
+
+def _third_party(
+    implementation: Literal["proxy.py", "tiny-proxy"], kind: Literal["http", "socks5"]
+) -> Iterator[ThirdPartyProxy]:
+    credentials = {"username": PROXY_USERNAME, "password": PROXY_PASSWORD}
+    with ThirdPartyProxy(implementation, kind, **credentials) as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="session")
+def proxypy_http_proxy() -> Iterator[ThirdPartyProxy]:
+    """proxy.py (subprocess): HTTP CONNECT proxy requiring Basic `tlsr-user:tlsr-pass`."""
+    yield from _third_party("proxy.py", "http")
+
+
+@pytest.fixture(scope="session")
+def tiny_http_proxy() -> Iterator[ThirdPartyProxy]:
+    """tiny-proxy (subprocess): HTTP CONNECT proxy requiring Basic `tlsr-user:tlsr-pass`."""
+    yield from _third_party("tiny-proxy", "http")
+
+
+@pytest.fixture(scope="session")
+def tiny_socks5_proxy() -> Iterator[ThirdPartyProxy]:
+    """tiny-proxy (subprocess): SOCKS5 proxy requiring RFC 1929 `tlsr-user:tlsr-pass`."""
+    yield from _third_party("tiny-proxy", "socks5")
