@@ -195,7 +195,7 @@ def request_start(session: int, meta: bytes, body: bytes | None) -> int:
     return int(handle[0])
 
 
-def request_write(request: int, chunk: bytes) -> None:
+def request_write(request: int, chunk: bytes | memoryview) -> None:
     ffi, _ = _load()
     _call("tlsr_request_write", request, ffi.from_buffer(chunk), len(chunk))
 

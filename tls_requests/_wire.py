@@ -83,8 +83,13 @@ def encode_request_meta(
     headers: list[tuple[str, str]] = []
     for name, value in request.headers.raw:
         _check_header(name, value, request)
-        if name.lower() in ("content-length", "transfer-encoding") and stream_body:
-            continue  # Go frames a streamed body itself, from content_length.
+        if stream_body and (
+            name.lower() == "transfer-encoding"
+            or (name.lower() == "content-length" and content_length < 0)
+        ):
+            # Go frames a streamed body itself, from content_length. A known length keeps
+            # its header, so the header keeps its place in the browser's order.
+            continue
         headers.append((name, value))
     meta = {
         "method": request.method,

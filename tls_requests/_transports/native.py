@@ -3,7 +3,8 @@ The transports backed by the Go core: `NativeTransport` and `AsyncNativeTranspor
 
 Both share every step but the I/O skeleton:
   start   - encode the request (pure, `_wire`) and hand it to Go (`request_start`, non-blocking);
-  upload  - feed a streamed body chunk by chunk (`request_write`), if there is one;
+  upload  - feed a streamed body chunk by chunk (`request_write`), if there is one, or an
+            in-memory body of `SLICED_BODY_MIN` bytes or more in slices (`_send_slices`);
   wait    - block until the response head (`request_wait`) and build a `Response`;
   body    - a stream that reads the body through the request handle and closes it once.
 The sync transport calls the blocking steps directly; the async one runs them in a thread pool
@@ -138,32 +139,66 @@ def _native_proxy(proxy: Proxy | str | None) -> str:
     return proxy.to_native() if isinstance(proxy, Proxy) else str(proxy or "")
 
 
-def _start(session: NativeSession, request: Request) -> tuple[_RequestHandle, bool]:
-    """Hand the request to Go. Returns the handle and whether the body must be streamed."""
+# In-memory bodies of at least this size are not handed to `request_start`, which copies the
+# body into Go, but sent through `request_write` in slices of a memoryview: Go reads each slice
+# straight from the bytes object during the call, so a large upload is never held twice.
+SLICED_BODY_MIN = 1024 * 1024
+BODY_SLICE = 1024 * 1024
+
+
+def _start(session: NativeSession, request: Request) -> tuple[_RequestHandle, bytes | None, bool]:
+    """
+    Hand the request to Go. Returns the handle, an in-memory body still to be sent with
+    `_send_slices` (else None), and whether the body must be streamed from `request.stream`.
+    """
     extensions = request.extensions
     timeout = extensions.get("timeout") or DEFAULT_TIMEOUT_CONFIG
     body = request.stream._content if isinstance(request.stream, ByteStream) else None
     streamed = body is None
+    upload = body if body is not None and len(body) >= SLICED_BODY_MIN else None
     content_length = -1
-    if streamed and "Content-Length" in request.headers:
+    if upload is not None:
+        content_length, body = len(upload), None  # sent through Go's body pipe instead
+    elif streamed and "Content-Length" in request.headers:
         content_length = int(request.headers["Content-Length"])
     meta = encode_request_meta(
         request,
         timeout=Timeout(timeout),
         proxy=_native_proxy(extensions.get("proxy")),
         client_identifier=extensions.get("client_identifier") or "",
-        stream_body=streamed,
+        stream_body=body is None,
         content_length=content_length,
     )
     with _mapped_errors(request, session):
         handle = _ffi.request_start(session.handle, meta, body)
-    return _RequestHandle(handle), streamed
+    return _RequestHandle(handle), upload, streamed
+
+
+def _send_slices(handle: int, body: bytes) -> None:
+    """
+    Send an in-memory body through `request_write`, one memoryview slice per call (each call
+    returns once Go has consumed the slice, so Go never keeps a pointer into it).
+
+    A failed write ends the upload early, as the transport stopped reading the body: the
+    server may have answered already, or the request failed. Either way `request_wait`,
+    which the caller makes next, reports which (the response, or the request's own error).
+    """
+    with memoryview(body) as view:
+        try:
+            for offset in range(0, len(view), BODY_SLICE):
+                _ffi.request_write(handle, view[offset : offset + BODY_SLICE])
+            _ffi.request_write_close(handle)
+        except _ffi.NativeError:
+            pass
 
 
 def _start_and_wait(handle: _RequestHandle, session: NativeSession, request: Request) -> bytes:
-    # Runs on a worker: encoding and `request_start` stay off the event loop too.
-    started, _ = _start(session, request)
+    # Runs on a worker: encoding, `request_start` and an in-memory upload stay off the event
+    # loop too.
+    started, upload, _ = _start(session, request)
     handle.attach(started.id)
+    if upload is not None:
+        _send_slices(handle.id, upload)
     return _ffi.request_wait(handle.id)
 
 
@@ -202,10 +237,12 @@ class NativeTransport(BaseTransport):
         self._session = NativeSession(config)
 
     def handle_request(self, request: Request) -> Response:
-        handle, streamed = _start(self._session, request)
+        handle, upload, streamed = _start(self._session, request)
         try:
             with _mapped_errors(request, self._session):
-                if streamed:
+                if upload is not None:
+                    _send_slices(handle.id, upload)
+                elif streamed:
                     if not isinstance(request.stream, typing.Iterable):
                         raise TypeError("An async request body needs AsyncClient.")
                     for chunk in request.stream:

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -12,8 +13,9 @@ import (
 const maxEmptyReads = 100
 
 // ReadResponse reads up to len(p) bytes of the raw (undecoded) response body
-// into p, which may be C memory: it is only used during this call. It makes
-// at most one underlying Read that returns data; (0, nil) means end of body.
+// into p, which may be C memory: it is only used during this call. It returns
+// the prefetched bytes first (prefetch.go), then makes at most one underlying
+// Read that returns data; (0, nil) means end of body.
 func ReadResponse(h uint64, p []byte) (int, error) {
 	r, err := lookupRequest(h)
 	if err != nil {
@@ -40,30 +42,68 @@ func ReadResponse(h uint64, p []byte) (int, error) {
 	r.advance(phaseRead)
 	r.bodyT.arm()
 	defer r.bodyT.stop()
+	if r.pf != nil {
+		if n, err, direct := r.readPrefetched(p); !direct {
+			return n, err
+		}
+	}
 	for empty := 0; ; empty++ {
 		n, err := resp.Body.Read(p)
-		if err == io.EOF {
-			r.eof, err = true, nil
+		if err == nil && n == 0 && empty >= maxEmptyReads {
+			err = io.ErrNoProgress
 		}
-		if err != nil {
-			r.readErr = classify(r.ctx, err, phaseRead)
-			if n > 0 {
-				return n, nil // report the error on the next call
-			}
-			return 0, r.readErr
-		}
-		if n > 0 || r.eof {
-			return n, nil
-		}
-		if empty >= maxEmptyReads {
-			r.readErr = classify(r.ctx, io.ErrNoProgress, phaseRead)
-			return 0, r.readErr
+		if err != nil || n > 0 {
+			return r.settle(n, err)
 		}
 	}
 }
 
+// readPrefetched serves a read from the prefetch buffer, waiting for the
+// prefetcher if the buffer is empty. direct is true when the prefetcher
+// stopped with the buffer drained and the body not ended: the caller then
+// reads the body itself.
+func (r *Request) readPrefetched(p []byte) (n int, err error, direct bool) {
+	for {
+		n, wait, done, err := r.pf.take(p)
+		switch {
+		case n > 0:
+			return n, nil, false
+		case done:
+			r.pf = nil // drained: release the buffer
+			if err == nil {
+				return 0, nil, true
+			}
+			n, err := r.settle(0, err)
+			return n, err, false
+		}
+		select {
+		case <-wait:
+		case <-r.ctx.Done():
+			// The transport ends the prefetcher's read too; report the cause now.
+			r.readErr = classify(r.ctx, context.Cause(r.ctx), phaseRead)
+			return 0, r.readErr, false
+		}
+	}
+}
+
+// settle records the outcome of one body read: EOF ends the body, an error
+// is kept and reported by every later read (after the data that came with it).
+func (r *Request) settle(n int, err error) (int, error) {
+	if err == io.EOF {
+		r.eof, err = true, nil
+	}
+	if err != nil {
+		r.readErr = classify(r.ctx, err, phaseRead)
+		if n > 0 {
+			return n, nil // report the error on the next call
+		}
+		return 0, r.readErr
+	}
+	return n, nil
+}
+
 // WriteRequest streams one chunk of the request body; p may be C memory and
-// is not retained: io.Pipe returns only once the transport copied all of it.
+// is not retained: the pipe returns only once the transport copied all of it.
 func WriteRequest(h uint64, p []byte) error {
 	r, err := lookupRequest(h)
 	if err != nil {
@@ -77,7 +117,7 @@ func WriteRequest(h uint64, p []byte) error {
 	if r.bodyDone {
 		return newError(KindInvalidConfig, "the request body was already closed")
 	}
-	if r.pipeW == nil { // content_length 0: there is no body to write
+	if r.pipe == nil { // content_length 0: there is no body to write
 		if len(p) == 0 {
 			return nil
 		}
@@ -86,7 +126,7 @@ func WriteRequest(h uint64, p []byte) error {
 	if len(p) == 0 {
 		return nil
 	}
-	if _, err := r.pipeW.Write(p); err != nil {
+	if _, err := r.pipe.Write(p); err != nil {
 		return r.bodyWriteError(err)
 	}
 	return nil
@@ -103,8 +143,8 @@ func CloseRequestBody(h uint64) error {
 	}
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
-	if !r.bodyDone && r.pipeW != nil {
-		r.pipeW.Close()
+	if !r.bodyDone && r.pipe != nil {
+		r.pipe.CloseWrite(nil)
 	}
 	r.bodyDone = true
 	return nil

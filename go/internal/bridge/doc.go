@@ -23,6 +23,11 @@
 // context.Background(); their handshake is bounded by a deadline on the raw
 // conn instead, cleared at GotConn).
 //
+// Bodies. A streamed request body goes through bodyPipe (pipe.go), which
+// copies from the caller's chunk during tlsr_request_write and never keeps
+// it. Once an HTTP/1.x response head arrives, Do's goroutine reads the start
+// of the body ahead of the caller (prefetch.go).
+//
 // Errors. classify (errors.go) maps a transport error to one of ErrorKinds:
 // the context's cause first, then typed errors (errors.As), then a few
 // substrings of errors fhttp flattens with %v, and finally the phase the

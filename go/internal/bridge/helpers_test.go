@@ -28,7 +28,7 @@ type testServer struct {
 }
 
 // newTLSServer starts an HTTPS server; h2 selects HTTP/2 (else HTTP/1.1 only).
-func newTLSServer(t *testing.T, h2 bool, h nethttp.HandlerFunc) *testServer {
+func newTLSServer(t testing.TB, h2 bool, h nethttp.HandlerFunc) *testServer {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(h)
 	srv.EnableHTTP2 = h2

@@ -36,9 +36,8 @@ type Request struct {
 	// Streamed request body (meta.stream_body).
 	stream   bool
 	writeMu  sync.Mutex
-	pipeR    *io.PipeReader
-	pipeW    *io.PipeWriter
-	bodyDone bool // write_close called
+	pipe     *bodyPipe // nil unless streamed with content_length != 0
+	bodyDone bool      // write_close called
 
 	done     chan struct{} // closed when Do returned
 	mu       sync.Mutex    // guards the fields below
@@ -49,9 +48,10 @@ type Request struct {
 	meta     []byte // ResponseMeta JSON, built once
 	bodyless bool   // HEAD, 1xx, 204, 304: reads return EOF at once
 
-	readMu  sync.Mutex // serialises body reads; guards eof, readErr
+	readMu  sync.Mutex // serialises body reads; guards eof, readErr, pf (once done is closed)
 	eof     bool
 	readErr *Error
+	pf      *prefetch // set before done is closed; nil when there is none or it was drained
 }
 
 // StartRequest validates a JSON RequestMeta, registers a request handle and
@@ -61,8 +61,8 @@ func StartRequest(session uint64, metaJSON, body []byte) (uint64, error) {
 	if !ok {
 		return 0, invalidHandle("session", session)
 	}
-	var meta RequestMeta
-	if err := decodeStrict("RequestMeta", metaJSON, &meta); err != nil {
+	meta, err := decodeRequestMeta(metaJSON)
+	if err != nil {
 		return 0, err
 	}
 	r, err := newRequest(s, &meta, body)
@@ -154,11 +154,12 @@ func newRequest(s *Session, meta *RequestMeta, body []byte) (*Request, error) {
 	}
 	switch {
 	case meta.StreamBody && contentLength != 0:
-		r.pipeR, r.pipeW = io.Pipe()
-		req.Body = &timedBody{r: r.pipeR, c: r.pipeR, t: r.writeT}
+		r.pipe = newBodyPipe()
+		body := pipeReader{r.pipe}
+		req.Body = &timedBody{r: body, c: body, t: r.writeT}
 		req.ContentLength = contentLength // -1: chunked (HTTP/1.1) / no content-length (HTTP/2)
 		// A cancel or timeout unblocks a tlsr_request_write waiting on the pipe.
-		context.AfterFunc(r.ctx, func() { r.pipeR.CloseWithError(context.Cause(r.ctx)) })
+		context.AfterFunc(r.ctx, func() { r.pipe.CloseRead(context.Cause(r.ctx)) })
 	case len(body) > 0:
 		data := bytes.Clone(body)
 		req.ContentLength = int64(len(data))
@@ -201,26 +202,35 @@ func (r *Request) run() {
 func (r *Request) finish(resp *http.Response, err error) {
 	r.connectT.stop()
 	var discard *http.Response // closed outside the lock: Close may do I/O
+	var pf *prefetch
 	r.mu.Lock()
 	r.headDone = true
 	r.headT.stop()
 	switch {
 	case err != nil:
 		r.err = classify(r.ctx, err, r.currentPhase())
-		if r.pipeR != nil {
-			r.pipeR.CloseWithError(r.err)
+		if r.pipe != nil {
+			r.pipe.CloseRead(r.err)
 		}
 		discard = resp
 	case r.closed:
 		discard = resp
 	default:
 		r.resp = resp
+		if size := prefetchSize(resp.ContentLength); size > 0 && resp.ProtoMajor == 1 &&
+			resp.Body != nil && !bodylessResponse(r.req, resp) {
+			pf = newPrefetch(size)
+			r.pf = pf
+		}
 	}
 	r.mu.Unlock()
 	if discard != nil && discard.Body != nil {
 		discard.Body.Close()
 	}
 	close(r.done)
+	if pf != nil {
+		pf.run(resp.Body) // on Do's goroutine, while the caller handles the head
+	}
 }
 
 func (r *Request) currentPhase() phase { return phase(r.phase.Load()) }
@@ -338,8 +348,8 @@ func CloseRequest(h uint64) error {
 		resp.Body.Close()
 	}
 	r.cancel(errRequestClosed)
-	if r.pipeW != nil {
-		r.pipeW.CloseWithError(errRequestClosed)
+	if r.pipe != nil {
+		r.pipe.CloseWrite(errRequestClosed)
 	}
 	for _, d := range []*deadline{r.connectT, r.writeT, r.headT, r.bodyT} {
 		d.close()

@@ -24,8 +24,7 @@ func responseMeta(resp *http.Response, req *http.Request) (ResponseMeta, bool) {
 	if resp.Request != nil && resp.Request.URL != nil {
 		m.URL = resp.Request.URL.String()
 	}
-	code := resp.StatusCode
-	bodyless := req.Method == http.MethodHead || (code >= 100 && code < 200) || code == 204 || code == 304
+	bodyless := bodylessResponse(req, resp)
 	if bodyless {
 		m.ContentLength = 0
 	}
@@ -78,4 +77,11 @@ func responseHeaders(h http.Header) []Header {
 		}
 	}
 	return out
+}
+
+// bodylessResponse is true when a response cannot have a body: the answer to
+// HEAD, 1xx, 204 and 304.
+func bodylessResponse(req *http.Request, resp *http.Response) bool {
+	code := resp.StatusCode
+	return req.Method == http.MethodHead || (code >= 100 && code < 200) || code == 204 || code == 304
 }

@@ -249,3 +249,40 @@ func TestCustomProfileJA3Only(t *testing.T) {
 		t.Fatalf("err=%v, input modified: %+v", err, cp)
 	}
 }
+
+// decodeRequestMeta (the fast path of tlsr_request_start) decodes what
+// decodeStrict does and refuses the same malformed input.
+func TestDecodeRequestMeta(t *testing.T) {
+	meta := RequestMeta{
+		Method: "POST", URL: "https://example.test/", Headers: []Header{{"A", "1"}, {"a", "2"}, {"B", `"q" \ é`}},
+		Timeout: &Timeouts{Connect: secs(0.5)}, StreamBody: true, ContentLength: i64(12),
+	}
+	b, _ := json.Marshal(meta)
+	got, err := decodeRequestMeta(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want RequestMeta
+	if err := decodeStrict("RequestMeta", b, &want); err != nil {
+		t.Fatal(err)
+	}
+	gb, _ := json.Marshal(got)
+	wb, _ := json.Marshal(want)
+	if string(gb) != string(wb) || string(gb) != string(b) {
+		t.Fatalf("decoded:\n%s\nwant:\n%s", gb, wb)
+	}
+	if got, err := decodeRequestMeta([]byte(`{"method":"GET","url":"https://x/","headers":null}`)); err != nil || len(got.Headers) != 0 {
+		t.Fatalf("null headers: %+v %v", got, err)
+	}
+	for _, bad := range []string{
+		`{"headers":[["a"]]}`,
+		`{"headers":[["a","b","c"]]}`,
+		`{"headers":[["a",1]]}`,
+		`{"headers":["a","b"]}`,
+		`{"headers":[["a","b"]],"unknown":1}`,
+		`{"method":"GET"} {}`,
+	} {
+		_, err := decodeRequestMeta([]byte(bad))
+		wantKind(t, asError(err), KindInvalidConfig)
+	}
+}
