@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
+import psutil
 import pytest
 
 import tls_requests
@@ -27,14 +28,38 @@ def wait_for_native_idle(timeout: float = 5.0) -> dict[str, int]:
     return stats
 
 
+def open_client_connections(timeout: float = 2.0) -> list[str]:
+    """
+    This process's established TCP connections to its own listening sockets (the local test
+    servers and proxies all run in-process): connections a closed client failed to close.
+    Closing is asynchronous on both sides, so give it a bounded moment.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        conns = psutil.Process().net_connections(kind="tcp")
+        listening = {c.laddr.port for c in conns if c.status == psutil.CONN_LISTEN}
+        leaked = [
+            f"{c.laddr.ip}:{c.laddr.port} -> {c.raddr.ip}:{c.raddr.port}"
+            for c in conns
+            if c.status == psutil.CONN_ESTABLISHED and c.raddr and c.raddr.port in listening
+        ]
+        if not leaked or time.monotonic() >= deadline:
+            return leaked
+        time.sleep(0.02)
+
+
 @pytest.fixture(autouse=True)
 def no_native_leaks() -> Iterator[None]:
-    """Every integration test must leave no session, request handle or buffer behind."""
+    """
+    Every integration test must leave no session, request handle or buffer behind, and no
+    open connection.
+    """
     before = wait_for_native_idle()
     assert before == {"sessions": 0, "requests": 0, "buffers": 0}, before
     yield
     after = wait_for_native_idle()
     assert after == {"sessions": 0, "requests": 0, "buffers": 0}, after
+    assert open_client_connections() == []
 
 
 @pytest.fixture

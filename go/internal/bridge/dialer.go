@@ -35,6 +35,11 @@ type dialer struct {
 	// per-client dial lock.
 	mu          sync.Mutex
 	lastConnect time.Duration
+	// conns holds every connection dialled and not yet closed, so closing the
+	// session can close them all: a connection that carried a response still
+	// being read when the session closed is never idle at that moment, so
+	// CloseIdleConnections alone would leave it open.
+	conns map[*trackedConn]struct{}
 }
 
 type connectDeadlineKey struct{}
@@ -100,7 +105,27 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	if !deadline.IsZero() {
 		_ = conn.SetDeadline(deadline)
 	}
-	return &trackedConn{Conn: conn}, nil
+	tc := &trackedConn{Conn: conn, d: d}
+	d.mu.Lock()
+	if d.conns == nil {
+		d.conns = make(map[*trackedConn]struct{})
+	}
+	d.conns[tc] = struct{}{}
+	d.mu.Unlock()
+	return tc, nil
+}
+
+// closeAll closes every open connection this dialer made.
+func (d *dialer) closeAll() {
+	d.mu.Lock()
+	conns := make([]*trackedConn, 0, len(d.conns))
+	for c := range d.conns {
+		conns = append(conns, c)
+	}
+	d.mu.Unlock()
+	for _, c := range conns {
+		_ = c.Close()
+	}
 }
 
 func (d *dialer) dialProxy(ctx context.Context, network, addr string) (net.Conn, error) {
@@ -269,7 +294,15 @@ func redactProxy(u *url.URL) string {
 // deadline once the request got the connection.
 type trackedConn struct {
 	net.Conn
+	d    *dialer
 	once sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	c.d.mu.Lock()
+	delete(c.d.conns, c)
+	c.d.mu.Unlock()
+	return c.Conn.Close()
 }
 
 func (c *trackedConn) markReady() {

@@ -24,6 +24,7 @@ import (
 type testServer struct {
 	*httptest.Server
 	conns atomic.Int32 // TCP connections accepted
+	open  atomic.Int32 // TCP connections accepted and not yet closed
 	caPEM string
 }
 
@@ -34,14 +35,34 @@ func newTLSServer(t testing.TB, h2 bool, h nethttp.HandlerFunc) *testServer {
 	srv.EnableHTTP2 = h2
 	ts := &testServer{Server: srv}
 	srv.Config.ConnState = func(_ net.Conn, st nethttp.ConnState) {
-		if st == nethttp.StateNew {
-			ts.conns.Add(1)
-		}
+		ts.countConn(st)
 	}
 	srv.StartTLS()
 	ts.caPEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}))
 	t.Cleanup(srv.Close)
 	return ts
+}
+
+func (ts *testServer) countConn(st nethttp.ConnState) {
+	switch st {
+	case nethttp.StateNew:
+		ts.conns.Add(1)
+		ts.open.Add(1)
+	case nethttp.StateClosed, nethttp.StateHijacked:
+		ts.open.Add(-1)
+	}
+}
+
+// waitNoOpenConns waits up to 2 s for the server to see every connection closed.
+func (ts *testServer) waitNoOpenConns(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
+		if ts.open.Load() == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%d connection(s) still open", ts.open.Load())
 }
 
 // newHTTPServer starts a plain http:// server.
@@ -50,9 +71,7 @@ func newHTTPServer(t *testing.T, h nethttp.HandlerFunc) *testServer {
 	srv := httptest.NewUnstartedServer(h)
 	ts := &testServer{Server: srv}
 	srv.Config.ConnState = func(_ net.Conn, st nethttp.ConnState) {
-		if st == nethttp.StateNew {
-			ts.conns.Add(1)
-		}
+		ts.countConn(st)
 	}
 	srv.Start()
 	t.Cleanup(srv.Close)

@@ -339,7 +339,6 @@ func CloseRequest(h uint64) error {
 	if !ok {
 		return invalidHandle("request", h)
 	}
-	r.sess.untrack(r)
 	r.mu.Lock()
 	r.closed = true
 	resp := r.resp
@@ -354,5 +353,6 @@ func CloseRequest(h uint64) error {
 	for _, d := range []*deadline{r.connectT, r.writeT, r.headT, r.bodyT} {
 		d.close()
 	}
+	r.sess.untrack(r) // last: a closed session then closes its connections
 	return nil
 }

@@ -291,3 +291,43 @@ func TestNoRedirectsNoCookies(t *testing.T) {
 		t.Fatalf("server hits=%d (want 2: no redirect followed), cookie headers sent=%d", hits, cookieHeaders)
 	}
 }
+
+// Closing a session closes its connections: idle ones, and those still carrying
+// a response body, once that body's request handle is closed.
+func TestCloseSessionClosesConnections(t *testing.T) {
+	for _, p := range protocols {
+		t.Run(p.name, func(t *testing.T) {
+			srv := newTLSServer(t, p.h2, func(w nethttp.ResponseWriter, r *nethttp.Request) {
+				if r.URL.Path == "/idle" {
+					io.WriteString(w, "ok")
+					return
+				}
+				chunk := []byte(strings.Repeat("x", 16384))
+				for i := 0; i < 4000 && r.Context().Err() == nil; i++ {
+					if _, err := w.Write(chunk); err != nil {
+						return
+					}
+				}
+			})
+			sess := trustSession(t, srv.caPEM)
+			mustOK(t, roundTrip(t, sess, RequestMeta{URL: srv.URL + "/idle"}, nil))
+			h, serr := start(t, sess, RequestMeta{URL: srv.URL + "/stream"}, nil)
+			if serr != nil {
+				t.Fatal(serr)
+			}
+			if _, err := WaitRequest(h); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ReadResponse(h, make([]byte, 1024)); err != nil {
+				t.Fatal(err)
+			}
+			if err := CloseSession(sess); err != nil {
+				t.Fatal(err)
+			}
+			if err := CloseRequest(h); err != nil {
+				t.Fatal(err)
+			}
+			srv.waitNoOpenConns(t)
+		})
+	}
+}

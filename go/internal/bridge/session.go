@@ -76,7 +76,8 @@ func NewSession(config []byte) (uint64, error) {
 
 // CloseSession cancels the session's open requests (kind "cancelled"), closes
 // the idle connections of all its clients and invalidates the handle. Request
-// handles stay valid until tlsr_request_close.
+// handles stay valid until tlsr_request_close; when the last one is closed,
+// every connection the session still has is closed too.
 func CloseSession(h uint64) error {
 	s, ok := sessions.remove(h)
 	if !ok {
@@ -88,16 +89,12 @@ func CloseSession(h uint64) error {
 	for r := range s.inflight {
 		reqs = append(reqs, r)
 	}
-	clients := s.clients
-	s.clients = nil
 	s.mu.Unlock()
 
 	for _, r := range reqs {
 		r.cancel(errSessionClosed)
 	}
-	for _, c := range clients {
-		c.http.CloseIdleConnections()
-	}
+	s.closeConnsIfDone()
 	return nil
 }
 
@@ -112,10 +109,29 @@ func (s *Session) track(r *Request) error {
 	return nil
 }
 
+// untrack is called once a request handle is closed (its body closed too).
 func (s *Session) untrack(r *Request) {
 	s.mu.Lock()
 	delete(s.inflight, r)
 	s.mu.Unlock()
+	s.closeConnsIfDone()
+}
+
+// closeConnsIfDone closes all connections of a closed session once no request
+// handle uses them any more. It runs once: the clients are dropped with it.
+func (s *Session) closeConnsIfDone() {
+	s.mu.Lock()
+	if !s.closed || len(s.inflight) > 0 {
+		s.mu.Unlock()
+		return
+	}
+	clients := s.clients
+	s.clients = nil
+	s.mu.Unlock()
+	for _, c := range clients {
+		c.http.CloseIdleConnections() // a clean shutdown where the protocol has one
+		c.dialer.closeAll()
+	}
 }
 
 // clientFor returns the client for a (profile, proxy) pair, creating it on
