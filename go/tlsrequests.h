@@ -71,8 +71,9 @@ int tlsr_debug_stats(char **out, size_t *out_len);
 int tlsr_session_new(const char *config, size_t config_len, uint64_t *session,
                      char **out, size_t *out_len);
 
-/* Closes a session: cancels its in-flight requests, closes its connections,
- * and invalidates the handle. */
+/* Closes a session: cancels its in-flight requests and invalidates the
+ * handle. Its connections are closed at once, or, while request handles of
+ * the session are still open, when the last of them is closed. */
 int tlsr_session_close(uint64_t session, char **out, size_t *out_len);
 
 /* Starts a request on a session from a JSON RequestMeta. It returns at once;
