@@ -61,7 +61,8 @@ class Timeout:
     * **connect** - time to establish a connection: TCP, proxy tunnel and TLS handshake.
     * **read** - time to wait for the response head, and for each chunk of the body.
     * **write** - time to send each chunk of the request body.
-    * **pool** - accepted for httpx compatibility; the Go transport has no pool limit.
+    * **pool** - `AsyncClient` only: time to wait for one of its `Limits.max_connections`
+      places (`PoolTimeout`). `Client` never waits for one.
 
     `None` means no limit. Examples:
 

@@ -165,6 +165,31 @@ async def test_limits_cap_requests_in_flight(ca_bundle: str, https_server) -> No
     assert 0.9 < elapsed < 5, f"4 x 0.5 s with 2 workers took {elapsed:.2f} s"
 
 
+async def test_waiting_longer_than_the_pool_timeout_raises_pool_timeout(
+    ca_bundle: str, https_server
+) -> None:
+    """One place, taken by a slow request: the next waits `Timeout.pool`, then fails typed,
+    while the first still succeeds. A streamed response holds its place until closed."""
+    limits = tls_requests.Limits(max_connections=1)
+    timeout = tls_requests.Timeout(5.0, pool=0.2)
+    async with tls_requests.AsyncClient(verify=ca_bundle, limits=limits, timeout=timeout) as client:
+        slow = asyncio.create_task(client.get(https_server.url_for("/delay/1")))
+        await wait_until(lambda: in_flight() == 1, timeout=5)
+        with pytest.raises(tls_requests.PoolTimeout) as info:
+            await timed(client.get(https_server.url_for("/echo")))
+        assert info.value.request.url.path == "/echo"
+        assert (await slow).status_code == 200
+
+        async with client.stream("GET", https_server.url_for("/echo")) as held:
+            started = time.monotonic()
+            with pytest.raises(tls_requests.PoolTimeout):
+                await client.get(https_server.url_for("/echo"))
+            waited = time.monotonic() - started
+            await held.aread()
+        assert 0.15 < waited < 2, f"waited {waited:.2f} s for a 0.2 s pool timeout"
+        assert (await client.get(https_server.url_for("/echo"))).status_code == 200
+
+
 async def test_default_limits_allow_100_in_flight(ca_bundle: str, perf_server) -> None:
     url = perf_server.url_for("/delay/1")
     async with tls_requests.AsyncClient(verify=ca_bundle) as client:

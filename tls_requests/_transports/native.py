@@ -25,7 +25,7 @@ import weakref
 
 from .. import _ffi
 from .._config import DEFAULT_TIMEOUT_CONFIG, Proxy, Timeout
-from .._exceptions import ClientClosed, map_native_error
+from .._exceptions import ClientClosed, PoolTimeout, map_native_error
 from .._models import Response
 from .._streams import AsyncByteStream, ByteStream, SyncByteStream
 from .._wire import SessionConfig, decode_response_meta, encode_request_meta, encode_session_config
@@ -382,6 +382,35 @@ class _WorkerPool:
         self._items.put(None)
 
 
+async def _acquire_within(slots: asyncio.Semaphore, timeout: float | None) -> bool:
+    """
+    Acquire `slots` within `timeout` seconds (None: no limit); False when the time ran out.
+
+    Not `asyncio.wait_for`, which before Python 3.12 can swallow a cancellation that arrives
+    as the semaphore is acquired, so a cancelled request would go on and hold a place.
+    """
+    if timeout is None or not slots.locked():
+        await slots.acquire()
+        return True
+    waiter = asyncio.ensure_future(slots.acquire())
+    try:
+        await asyncio.wait((waiter,), timeout=timeout)
+    except BaseException:  # cancelled while waiting, maybe just as the place was acquired
+        _give_up(waiter, slots)
+        raise
+    if waiter.done():
+        return True
+    _give_up(waiter, slots)
+    return False
+
+
+def _give_up(waiter: asyncio.Future[typing.Any], slots: asyncio.Semaphore) -> None:
+    if waiter.done() and not waiter.cancelled():
+        slots.release()
+    else:
+        waiter.cancel()
+
+
 class AsyncNativeTransport(AsyncBaseTransport):
     """
     Sends requests through one Go session from a thread pool, never blocking the event loop.
@@ -400,13 +429,21 @@ class AsyncNativeTransport(AsyncBaseTransport):
         self._slots_loop: asyncio.AbstractEventLoop | None = None
         self._held = 0
 
-    async def _acquire_slot(self) -> _Slot:
+    async def _acquire_slot(self, request: Request) -> _Slot:
+        """Wait for one of the `max_connections` places, at most `Timeout.pool` seconds."""
         loop = asyncio.get_running_loop()
         if self._slots is None or (self._slots_loop is not loop and not self._held):
             # One gate per event loop, so a later `asyncio.run()` can reuse the client.
             self._slots, self._slots_loop = asyncio.Semaphore(self._max_workers), loop
         slots = self._slots
-        await slots.acquire()
+        pool_timeout = Timeout(request.extensions.get("timeout") or DEFAULT_TIMEOUT_CONFIG).pool
+        if not await _acquire_within(slots, pool_timeout):
+            raise PoolTimeout(
+                f"All {self._max_workers} places of the client stayed taken for "
+                f"{pool_timeout} s (Timeout.pool); raise Limits(max_connections=...) or "
+                "close streamed responses sooner",
+                request=request,
+            )
         self._held += 1
         return _Slot(self, slots)
 
@@ -419,7 +456,7 @@ class AsyncNativeTransport(AsyncBaseTransport):
         return await asyncio.wrap_future(handle.pending)
 
     async def handle_async_request(self, request: Request) -> Response:
-        slot = await self._acquire_slot()
+        slot = await self._acquire_slot(request)
         handle = _RequestHandle()
         try:
             with _mapped_errors(request, self._session):
