@@ -75,13 +75,15 @@ _FIREFOX_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0
 
 
 def _chromium_headers(major: str, brand: str) -> list[tuple[str, str]]:
-    # Chrome's navigation request, in Chrome's order (Windows desktop).
+    # Chrome's navigation request, in Chrome's order (Windows desktop); on HTTP/1.1 Chrome
+    # sends `Connection` right after `Host`.
     brands = f'"Chromium";v="{major}", "Not-A.Brand";v="24", "{brand}";v="{major}"'
     ua = (
         "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
         f"Chrome/{major}.0.0.0 Safari/537.36"
     )
     return [
+        ("Connection", "keep-alive"),
         ("sec-ch-ua", brands),
         ("sec-ch-ua-mobile", "?0"),
         ("sec-ch-ua-platform", '"Windows"'),
@@ -109,6 +111,7 @@ def _firefox_headers(major: str) -> list[tuple[str, str]]:
         ("Accept", _FIREFOX_ACCEPT),
         ("Accept-Language", language),
         ("Accept-Encoding", "gzip, deflate, br, zstd"),
+        ("Connection", "keep-alive"),
         ("Upgrade-Insecure-Requests", "1"),
         ("Sec-Fetch-Dest", "document"),
         ("Sec-Fetch-Mode", "navigate"),
@@ -195,9 +198,25 @@ def shuffles_extensions(profile: str) -> bool:
     return match is not None and int(match.group(1)) >= 110
 
 
-def default_headers(profile: str) -> list[tuple[str, str]]:
-    """The headers the browser behind `profile` sends on a navigation, in its order."""
-    name = resolve_profile(profile)
+# Connection-specific headers: sent on HTTP/1.1 only. HTTP/2 forbids them (RFC 9113, 8.2.2)
+# and the Go HTTP/2 transport leaves them out.
+CONNECTION_SPECIFIC_HEADERS = frozenset(
+    {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"}
+)
+
+
+def default_headers(profile: str, *, http2: bool = False) -> list[tuple[str, str]]:
+    """
+    The headers the browser behind `profile` sends on a navigation, in its order: over
+    HTTP/1.1 by default, or as they go out over HTTP/2 (`http2=True`).
+    """
+    headers = _navigation_headers(resolve_profile(profile))
+    if http2:
+        return [(k, v) for k, v in headers if k.lower() not in CONNECTION_SPECIFIC_HEADERS]
+    return headers
+
+
+def _navigation_headers(name: str) -> list[tuple[str, str]]:
     if name.startswith(("chrome", "cloudscraper")):
         return _chromium_headers(_version(name, "146").split(".")[0], "Google Chrome")
     if name.startswith("brave"):
@@ -211,6 +230,10 @@ def default_headers(profile: str) -> list[tuple[str, str]]:
     if name.startswith("safari"):
         return _safari_headers(_version(name, "16.0"), ios=False)
     if name.startswith("okhttp") or "android" in name:
-        # OkHttp's BridgeInterceptor adds only these (after Host and Connection).
-        return [("Accept-Encoding", "gzip"), ("User-Agent", "okhttp/4.12.0")]
+        # OkHttp's BridgeInterceptor adds only these, after Host.
+        return [
+            ("Connection", "Keep-Alive"),
+            ("Accept-Encoding", "gzip"),
+            ("User-Agent", "okhttp/4.12.0"),
+        ]
     return _app_headers("CFNetwork/1496.0.7 Darwin/23.5.0")

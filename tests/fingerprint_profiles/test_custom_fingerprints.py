@@ -127,7 +127,7 @@ def test_header_order_as_given(capture, http2: bool) -> None:
     doc = capture(fingerprint=CustomFingerprint(ja3=JA3), headers=headers, http2=http2)
     sent = [(name.lower(), value) for name, value in doc["headers"]]
     assert [name for name, _ in sent][-3:] == ["x-third", "x-first", "x-second"]
-    browser = [name.lower() for name, _ in default_headers("chrome_146")]
+    browser = [name.lower() for name, _ in default_headers("chrome_146", http2=http2)]
     names = [name for name, _ in sent if name != "host"]
     assert names[: len(browser)] == browser
     assert dict(sent)["user-agent"] == "custom"

@@ -94,7 +94,7 @@ async def test_profile_headers_are_sent_in_browser_order(
 ) -> None:
     echo = (await client.get(https_server.url_for("/echo"))).json()
     received = [name for name, _ in echo["headers"] if name != "host"]
-    assert received == [name.lower() for name, _ in default_headers("chrome_146")]
+    assert received == [name.lower() for name, _ in default_headers("chrome_146", http2=True)]
 
 
 async def test_json_form_and_binary_bodies(client: tls_requests.AsyncClient, https_server) -> None:

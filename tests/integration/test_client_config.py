@@ -51,7 +51,7 @@ async def test_headers_are_merged(mode: ClientMode, https_server) -> None:
     assert received["x-shared"] == "request"
     assert received["x-req"] == "r"
     # A user value replaces the browser's in its browser position.
-    browser_order = [name.lower() for name, _ in default_headers("chrome_146")]
+    browser_order = [name.lower() for name, _ in default_headers("chrome_146", http2=True)]
     names = [name for name, _ in echo["headers"] if name != "host"]
     assert names[: len(browser_order)] == browser_order
     assert received["accept-language"] == "de-DE"

@@ -58,7 +58,7 @@ def test_profile_headers_are_sent_in_browser_order(
 ) -> None:
     echo = client.get(https_server.url_for("/echo")).json()
     received = [name for name, _ in echo["headers"] if name not in ("host",)]
-    expected = [name.lower() for name, _ in default_headers("chrome_146")]
+    expected = [name.lower() for name, _ in default_headers("chrome_146", http2=True)]
     assert received == expected
 
 
@@ -69,7 +69,7 @@ def test_user_headers_override_in_place_and_extra_go_last(
         https_server.url_for("/echo"), headers={"User-Agent": "mine/1.0", "X-Extra": "1"}
     ).json()
     names = [name for name, _ in echo["headers"] if name != "host"]
-    expected = [name.lower() for name, _ in default_headers("chrome_146")]
+    expected = [name.lower() for name, _ in default_headers("chrome_146", http2=True)]
     assert names == [*expected, "x-extra"]
     assert dict(echo["headers"])["user-agent"] == "mine/1.0"
 

@@ -35,3 +35,12 @@ def test_chrome_headers_in_browser_order() -> None:
     names = [k.lower() for k, _ in default_headers("chrome_146")]
     assert names.index("sec-ch-ua") < names.index("user-agent") < names.index("accept")
     assert names.index("accept-encoding") < names.index("accept-language")
+
+
+@pytest.mark.parametrize("profile", ["chrome_146", "firefox_148", "okhttp4_android_13"])
+def test_connection_header_is_for_http1_only(profile: str) -> None:
+    # Browsers send `Connection: keep-alive` on HTTP/1.1; HTTP/2 forbids the header.
+    http1 = [k.lower() for k, _ in default_headers(profile)]
+    http2 = [k.lower() for k, _ in default_headers(profile, http2=True)]
+    assert "connection" in http1
+    assert http2 == [k for k in http1 if k != "connection"]
