@@ -5,6 +5,8 @@ Socket-level servers for error-path tests and for seeing exactly what a client s
 * `RawServer.closing()`   - accepts and closes at once.
 * `RawServer.garbage()`   - reads the request head, answers with bytes that are not HTTP.
 * `RawServer.truncated()` - promises `Content-Length: 100`, sends 10 bytes and closes.
+* `RawServer.slow_relay()` - relays each connection to another local server after a delay,
+  like a distant host: its TLS handshake takes at least that long.
 * `RawEchoServer`         - TLS (or cleartext) server recording each request's exact bytes:
   HTTP/1.1 request heads byte for byte (header case, order, spacing), and for HTTP/2 the
   header block in order including pseudo-headers, plus the client's SETTINGS, connection
@@ -88,6 +90,26 @@ class RawServer:
             await writer.drain()
 
         return cls(handler, name="truncated")
+
+    @classmethod
+    def slow_relay(cls, port: int, delay: float, host: str = "localhost") -> RawServer:
+        async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await asyncio.sleep(delay)
+            up_reader, up_writer = await asyncio.open_connection(host, port)
+
+            async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+                with contextlib.suppress(ConnectionError, OSError):
+                    while data := await src.read(65536):
+                        dst.write(data)
+                        await dst.drain()
+                dst.close()  # one side ended: end the other too
+
+            try:
+                await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+            finally:
+                up_writer.close()
+
+        return cls(handler, name="slow-relay")
 
     # Lifecycle ----------------------------------------------------------------------------
 

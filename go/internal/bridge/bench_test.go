@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	nethttp "net/http"
+	"net/url"
 	"testing"
 
 	http "github.com/bogdanfinn/fhttp"
@@ -76,7 +77,8 @@ func BenchmarkSmallRequest(b *testing.B) {
 		})
 		b.Run(p.name+"/tls-client", func(b *testing.B) {
 			s, _ := sessions.get(sess)
-			c, err := s.clientFor("", nil)
+			u, _ := url.Parse(srv.URL)
+			c, err := s.clientFor("", nil, u)
 			if err != nil {
 				b.Fatal(err)
 			}

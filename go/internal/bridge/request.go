@@ -71,6 +71,7 @@ func StartRequest(session uint64, metaJSON, body []byte) (uint64, error) {
 	}
 	if err := s.track(r); err != nil {
 		r.cancel(errSessionClosed)
+		s.release(r.client)
 		return 0, err
 	}
 	h := requests.add(r)
@@ -124,7 +125,7 @@ func newRequest(s *Session, meta *RequestMeta, body []byte) (*Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.clientFor(meta.ClientIdentifier, proxyURL)
+	c, err := s.clientFor(meta.ClientIdentifier, proxyURL, u)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,10 @@ package bridge
 
 import (
 	"crypto/x509"
+	"net"
 	"net/url"
+	"sort"
+	"strings"
 	"sync"
 
 	tlsclient "github.com/bogdanfinn/tls-client"
@@ -11,7 +14,7 @@ import (
 )
 
 // Session is one tlsr_session_new handle: a validated configuration plus the
-// tls-client HttpClients built from it, one per (profile, proxy) pair.
+// tls-client HttpClients built from it, one per (profile, proxy, origin).
 type Session struct {
 	cfg          SessionConfig
 	profile      profiles.ClientProfile
@@ -22,12 +25,25 @@ type Session struct {
 	closed   bool
 	clients  map[clientKey]*client
 	inflight map[*Request]struct{} // open request handles, for cancellation
+	useSeq   uint64                // ticks at every request close, orders clients for eviction
 }
 
 type clientKey struct {
 	profile string // "" = the session's own profile
 	proxy   string // normalised proxy URL, "" = direct
+	// origin is scheme://host:port. A tls-client HttpClient makes its
+	// connections one at a time, holding one lock through TCP connect and TLS
+	// handshake, so one client for all hosts would queue every new connection
+	// behind the slowest handshake. One client per origin lets connections to
+	// different hosts open in parallel; each client still reuses its own.
+	origin string
 }
+
+// maxIdleClients bounds the clients a session keeps that no open request
+// uses; beyond it the least recently used are closed (a crawler visits many
+// hosts, and each client holds its idle connections and TLS session cache).
+// A variable only so tests can lower it.
+var maxIdleClients = 256
 
 // client is one tls-client HttpClient and the dialer it uses. Nothing on it is
 // changed after creation: no SetProxy/SetFollowRedirect/SetCookieJar races.
@@ -35,6 +51,10 @@ type client struct {
 	http   tlsclient.HttpClient
 	dialer *dialer
 	racing bool // HTTP/3 racing: the request may be sent twice concurrently
+
+	// Guarded by Session.mu.
+	users    int    // open request handles using it; never evicted while > 0
+	lastUsed uint64 // Session.useSeq when its last user closed
 }
 
 // NewSession validates a JSON SessionConfig and registers a session.
@@ -109,12 +129,31 @@ func (s *Session) track(r *Request) error {
 	return nil
 }
 
-// untrack is called once a request handle is closed (its body closed too).
+// untrack is called once a request handle is closed (its body closed too):
+// it gives back the request's client and, on a closed session, closes the
+// connections once the last request is gone.
 func (s *Session) untrack(r *Request) {
 	s.mu.Lock()
 	delete(s.inflight, r)
 	s.mu.Unlock()
+	s.release(r.client)
 	s.closeConnsIfDone()
+}
+
+// release gives back a client taken with clientFor.
+func (s *Session) release(c *client) {
+	s.mu.Lock()
+	c.users--
+	s.useSeq++
+	c.lastUsed = s.useSeq
+	var evicted []*client
+	if c.users == 0 {
+		evicted = s.evictIdleLocked()
+	}
+	s.mu.Unlock()
+	for _, e := range evicted {
+		e.close()
+	}
 }
 
 // closeConnsIfDone closes all connections of a closed session once no request
@@ -129,14 +168,19 @@ func (s *Session) closeConnsIfDone() {
 	s.clients = nil
 	s.mu.Unlock()
 	for _, c := range clients {
-		c.http.CloseIdleConnections() // a clean shutdown where the protocol has one
-		c.dialer.closeAll()
+		c.close()
 	}
 }
 
-// clientFor returns the client for a (profile, proxy) pair, creating it on
-// first use. Creation does no I/O, so holding the lock is cheap.
-func (s *Session) clientFor(profileName string, proxyURL *url.URL) (*client, error) {
+func (c *client) close() {
+	c.http.CloseIdleConnections() // a clean shutdown where the protocol has one
+	c.dialer.closeAll()
+}
+
+// clientFor returns the client for a request to u, creating it on first use,
+// and counts the request as its user until release. Creation does no I/O, so
+// holding the lock is cheap.
+func (s *Session) clientFor(profileName string, proxyURL *url.URL, u *url.URL) (*client, error) {
 	profile := s.profile
 	if profileName != "" {
 		var err error
@@ -144,24 +188,58 @@ func (s *Session) clientFor(profileName string, proxyURL *url.URL) (*client, err
 			return nil, err
 		}
 	}
-	key := clientKey{profile: profileName}
+	key := clientKey{profile: profileName, origin: origin(u)}
 	if proxyURL != nil {
 		key.proxy = proxyURL.String()
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
+		s.mu.Unlock()
 		return nil, newError(KindInvalidHandle, "session is closed")
 	}
-	if c, ok := s.clients[key]; ok {
-		return c, nil
+	c, ok := s.clients[key]
+	if !ok {
+		var err error
+		if c, err = s.newClient(profile, proxyURL); err != nil {
+			s.mu.Unlock()
+			return nil, err
+		}
+		s.clients[key] = c
 	}
-	c, err := s.newClient(profile, proxyURL)
-	if err != nil {
-		return nil, err
-	}
-	s.clients[key] = c
+	c.users++
+	s.mu.Unlock()
 	return c, nil
+}
+
+// evictIdleLocked drops the least recently used clients that no request uses
+// while more than maxIdleClients of them are idle, and returns them to close.
+// It runs whenever a client becomes idle, so the bound always holds.
+func (s *Session) evictIdleLocked() []*client {
+	var idle []clientKey
+	for k, c := range s.clients {
+		if c.users == 0 {
+			idle = append(idle, k)
+		}
+	}
+	if len(idle) <= maxIdleClients {
+		return nil
+	}
+	sort.Slice(idle, func(i, j int) bool { return s.clients[idle[i]].lastUsed < s.clients[idle[j]].lastUsed })
+	evicted := make([]*client, 0, len(idle)-maxIdleClients)
+	for _, k := range idle[:len(idle)-maxIdleClients] {
+		evicted = append(evicted, s.clients[k])
+		delete(s.clients, k)
+	}
+	return evicted
+}
+
+// origin is scheme://host:port of u, with the scheme's default port.
+func origin(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return u.Scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }
 
 func (s *Session) newClient(profile profiles.ClientProfile, proxyURL *url.URL) (*client, error) {
