@@ -5,8 +5,8 @@ aborts the Go request and frees its worker, and `aclose()` fails what is still i
 Bounds are deliberately generous (this runs on 2 shared cores, next to the test servers in the
 same process); each one is far from what the broken behaviour would give, stated next to it.
 The load tests use `perf_server` over HTTP/2, so hundreds of requests share one connection
-(a Go client dials new connections one at a time, see FIELD_NOTES; the session keeps one Go
-client per origin, so only connections to the same host wait for each other).
+(a Go client dials new connections one at a time, see FIELD_NOTES; the session keeps Go
+clients per origin, see docs/internals/ffi.md).
 """
 
 from __future__ import annotations
@@ -162,6 +162,25 @@ async def test_connections_to_different_hosts_open_in_parallel(
     assert [r.status_code for r in responses] == [200] * 4
     print(f"4 hosts with a {delay} s handshake each: {elapsed:.2f} s")
     assert elapsed < 3 * delay, f"the handshakes ran one after another: {elapsed:.2f} s"
+
+
+async def test_a_burst_to_one_http1_host_opens_connections_in_parallel(
+    ca_bundle: str, https_h1_server
+) -> None:
+    """HTTP/1.1 needs a connection per request in flight. With a 0.25 s handshake, 12 requests
+    open their connections 6 at a time: all 12 have begun within about 0.5 s of the first, not
+    one after another (11 x 0.25 s = 2.75 s)."""
+    with RawServer.slow_relay(https_h1_server.port, 0.25) as relay:
+        async with tls_requests.AsyncClient(verify=ca_bundle) as client:
+            url = f"{relay.https_url}delay/1.5"  # no connection is free again before all opened
+            responses = await asyncio.gather(*(client.get(url) for _ in range(12)))
+        accepted = list(relay.accepted_at)
+    assert {r.http_version for r in responses} == {"HTTP/1.1"}
+    assert all(r.status_code == 200 for r in responses)
+    spread = accepted[-1] - accepted[0]
+    print(f"12 HTTP/1.1 requests, 0.25 s handshake: {len(accepted)} connections in {spread:.2f} s")
+    assert len(accepted) == 12
+    assert spread < 1.25, f"connections opened one after another, over {spread:.2f} s"
 
 
 async def test_a_hanging_host_does_not_block_requests_to_others(

@@ -21,6 +21,7 @@ import hashlib
 import json
 import ssl
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -56,6 +57,7 @@ class RawServer:
         self._counter = AcceptCounter()
         self._loop = BackgroundLoop(f"{name}-loop")
         self._servers: list[asyncio.Server] = []
+        self.accepted_at: list[float] = []
 
     # Ready-made behaviours ---------------------------------------------------------------
 
@@ -93,7 +95,11 @@ class RawServer:
 
     @classmethod
     def slow_relay(cls, port: int, delay: float, host: str = "localhost") -> RawServer:
+        """`accepted_at` holds the `time.monotonic()` of each connection as it came in."""
+        accepted_at: list[float] = []
+
         async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            accepted_at.append(time.monotonic())
             await asyncio.sleep(delay)
             up_reader, up_writer = await asyncio.open_connection(host, port)
 
@@ -109,7 +115,9 @@ class RawServer:
             finally:
                 up_writer.close()
 
-        return cls(handler, name="slow-relay")
+        relay = cls(handler, name="slow-relay")
+        relay.accepted_at = accepted_at
+        return relay
 
     # Lifecycle ----------------------------------------------------------------------------
 

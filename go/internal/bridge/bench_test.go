@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	nethttp "net/http"
-	"net/url"
 	"testing"
 
 	http "github.com/bogdanfinn/fhttp"
@@ -77,8 +76,7 @@ func BenchmarkSmallRequest(b *testing.B) {
 		})
 		b.Run(p.name+"/tls-client", func(b *testing.B) {
 			s, _ := sessions.get(sess)
-			u, _ := url.Parse(srv.URL)
-			c, err := s.clientFor("", nil, u)
+			c, err := s.newClient(s.profile, nil)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -5,11 +5,12 @@
 // Handles. Sessions and requests live in registries (registry.go) keyed by
 // counters starting at 1; no Go pointer crosses the boundary.
 //
-// Clients. A Session owns one tls-client HttpClient per (profile, proxy,
-// origin), created on first use (session.go) and never mutated afterwards, so
-// per-request proxies and profiles need no SetProxy, and connections to
-// different origins open in parallel (a client dials under one lock). Idle
-// clients past maxIdleClients are closed, least recently used first. Every client has no
+// Clients. A Session owns tls-client HttpClients per (profile, proxy,
+// origin), created on first use (clients.go) and never mutated afterwards, so
+// per-request proxies and profiles need no SetProxy. A client dials under one
+// lock, so the group of an origin has one client for HTTP/2 and up to
+// maxClientsPerOrigin for HTTP/1.1. Idle clients past maxIdleClients are
+// closed, least recently used first. Every client has no
 // cookie jar, follows no redirects, has no overall timeout, disables
 // compression (the body stays encoded, no Accept-Encoding is added) and dials
 // through our dialer (dialer.go), which implements the proxies itself so

@@ -264,6 +264,17 @@ func (m ResponseMeta) header(name string) []string {
 	return vs
 }
 
+// clientCount is the number of tls-client clients a session holds.
+func clientCount(s *Session) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, g := range s.groups {
+		n += len(g.clients)
+	}
+	return n
+}
+
 func secs(v float64) *float64 { return &v }
 
 func i64(v int64) *int64 { return &v }

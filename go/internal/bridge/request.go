@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	http "github.com/bogdanfinn/fhttp"
 	"github.com/bogdanfinn/fhttp/httptrace"
+	"github.com/bogdanfinn/tls-client/profiles"
 	"golang.org/x/net/http/httpguts"
 )
 
@@ -18,9 +20,18 @@ import (
 // cancel and timeouts return promptly even where the transport ignores the
 // context (tls-client's HTTP/2 re-dials).
 type Request struct {
-	sess   *Session
-	client *client
-	req    *http.Request
+	sess *Session
+	req  *http.Request
+
+	// The client is picked when the request runs (clients.go).
+	key          clientKey
+	profile      profiles.ClientProfile
+	proxyURL     *url.URL
+	connectLimit *time.Duration
+	client       *client      // set by acquire; guarded by sess.mu until then
+	probing      *clientGroup // the origin whose protocol this request learns; guarded by sess.mu
+	untracked    bool         // the handle was closed; guarded by sess.mu
+
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 	noUA   bool
@@ -71,7 +82,6 @@ func StartRequest(session uint64, metaJSON, body []byte) (uint64, error) {
 	}
 	if err := s.track(r); err != nil {
 		r.cancel(errSessionClosed)
-		s.release(r.client)
 		return 0, err
 	}
 	h := requests.add(r)
@@ -125,14 +135,19 @@ func newRequest(s *Session, meta *RequestMeta, body []byte) (*Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := s.clientFor(meta.ClientIdentifier, proxyURL, u)
+	profile, err := s.resolveProfile(meta.ClientIdentifier)
 	if err != nil {
 		return nil, err
+	}
+	key := clientKey{profile: meta.ClientIdentifier, origin: origin(u)}
+	if proxyURL != nil {
+		key.proxy = proxyURL.String()
 	}
 
 	ctx, cancel := context.WithCancelCause(context.Background())
 	r := &Request{
-		sess: s, client: c, cancel: cancel, noUA: !hdrs.hasUA, stream: meta.StreamBody,
+		sess: s, cancel: cancel, noUA: !hdrs.hasUA, stream: meta.StreamBody,
+		key: key, profile: profile, proxyURL: proxyURL, connectLimit: connect,
 		connectT: newDeadline(connect, errConnectTimeout, cancel),
 		writeT:   newDeadline(write, errWriteTimeout, cancel),
 		headT:    newDeadline(read, errReadTimeout, cancel),
@@ -141,7 +156,6 @@ func newRequest(s *Session, meta *RequestMeta, body []byte) (*Request, error) {
 	}
 	if connect != nil {
 		ctx = withConnectDeadline(ctx, time.Now().Add(*connect))
-		c.dialer.noteConnectLimit(*connect)
 	}
 	r.ctx = ctx
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
@@ -182,17 +196,22 @@ func (r *Request) bytesBody(data []byte, timed bool) io.ReadCloser {
 }
 
 func (r *Request) run() {
-	var (
-		resp *http.Response
-		err  error
-	)
+	c, err := r.sess.acquire(r)
+	if err != nil {
+		r.finish(nil, err)
+		return
+	}
+	if r.connectLimit != nil {
+		c.dialer.noteConnectLimit(*r.connectLimit)
+	}
+	var resp *http.Response
 	func() {
 		defer func() {
 			if v := recover(); v != nil {
 				err = PanicError(v)
 			}
 		}()
-		resp, err = r.client.http.Do(r.req)
+		resp, err = c.http.Do(r.req)
 	}()
 	if err == nil && resp == nil { // tls-client's recovered-panic result
 		err = newError(KindInternal, "tls-client returned neither a response nor an error")
@@ -201,6 +220,14 @@ func (r *Request) run() {
 }
 
 func (r *Request) finish(resp *http.Response, err error) {
+	switch {
+	case resp == nil:
+		r.sess.learned(r, protoUnknown) // the probe failed: the next request probes
+	case resp.ProtoMajor == 1:
+		r.sess.learned(r, protoHTTP1)
+	default:
+		r.sess.learned(r, protoMux)
+	}
 	r.connectT.stop()
 	var discard *http.Response // closed outside the lock: Close may do I/O
 	var pf *prefetch
@@ -250,7 +277,13 @@ func (r *Request) gotConn(info httptrace.GotConnInfo) {
 	markConnReady(info.Conn)
 	r.connectT.stop()
 	r.advance(phaseWrite)
-	if r.noUA && !r.client.racing && negotiated(info.Conn) == "h2" {
+	proto := negotiated(info.Conn)
+	if proto == "h2" {
+		r.sess.learned(r, protoMux)
+	} else {
+		r.sess.learned(r, protoHTTP1)
+	}
+	if r.noUA && !r.client.racing && proto == "h2" {
 		// Safe: the header map is only read later on this same goroutine.
 		noUserAgent(r.req.Header, true)
 	}

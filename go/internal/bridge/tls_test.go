@@ -79,7 +79,7 @@ func TestPerRequestProfileOverride(t *testing.T) {
 		mustOK(t, roundTrip(t, sess, RequestMeta{URL: srv.URL, ClientIdentifier: p}, nil))
 	}
 	s, _ := sessions.get(sess)
-	if n := len(s.clients); n != 3 {
+	if n := clientCount(s); n != 3 {
 		t.Fatalf("%d clients, want one per profile (3)", n)
 	}
 	if n := srv.conns.Load(); n != 3 {
