@@ -117,10 +117,15 @@ func (s *Session) acquire(r *Request) (*client, error) {
 			}
 			c.group = g
 			g.clients = append(g.clients, c)
+			s.idleClients++ // counted idle until its first user, just below
 		}
 		if g.proto == protoUnknown {
 			g.probe = make(chan struct{})
 			r.probing = g
+			r.isProbe.Store(true)
+		}
+		if c.users == 0 {
+			s.idleClients--
 		}
 		c.users++
 		r.client = c
@@ -141,6 +146,9 @@ func (g *clientGroup) leastUsed() *client {
 // learned records the protocol r's connection speaks, if r is its origin's
 // probe, and lets the requests waiting for it go on.
 func (s *Session) learned(r *Request, proto string) {
+	if !r.isProbe.Load() { // the common case, without the session lock
+		return
+	}
 	s.mu.Lock()
 	s.endProbeLocked(r, proto)
 	s.mu.Unlock()
@@ -152,6 +160,7 @@ func (s *Session) endProbeLocked(r *Request, proto string) {
 		return
 	}
 	r.probing = nil
+	r.isProbe.Store(false)
 	if g.proto == protoUnknown {
 		g.proto = proto // still unknown when the probe failed: the next request probes
 	}
@@ -167,6 +176,7 @@ func (s *Session) release(c *client) {
 	c.lastUsed = s.useSeq
 	var evicted []*client
 	if c.users == 0 {
+		s.idleClients++
 		evicted = s.evictIdleLocked()
 	}
 	s.mu.Unlock()
@@ -179,6 +189,9 @@ func (s *Session) release(c *client) {
 // while more than maxIdleClients of them are idle, and returns them to close.
 // It runs whenever a client becomes idle, so the bound always holds.
 func (s *Session) evictIdleLocked() []*client {
+	if s.idleClients <= maxIdleClients {
+		return nil
+	}
 	var idle []*client
 	for _, g := range s.groups {
 		for _, c := range g.clients {
@@ -192,6 +205,7 @@ func (s *Session) evictIdleLocked() []*client {
 	}
 	sort.Slice(idle, func(i, j int) bool { return idle[i].lastUsed < idle[j].lastUsed })
 	evicted := idle[:len(idle)-maxIdleClients]
+	s.idleClients -= len(evicted)
 	for _, c := range evicted {
 		g := c.group
 		for i, other := range g.clients {
@@ -211,7 +225,10 @@ func (s *Session) evictIdleLocked() []*client {
 func origin(u *url.URL) string {
 	port := u.Port()
 	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+		port = "443"
+		if u.Scheme == "http" {
+			port = "80"
+		}
 	}
 	return u.Scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port)
 }

@@ -31,6 +31,7 @@ type Request struct {
 	client       *client      // set by acquire; guarded by sess.mu until then
 	probing      *clientGroup // the origin whose protocol this request learns; guarded by sess.mu
 	untracked    bool         // the handle was closed; guarded by sess.mu
+	isProbe      atomic.Bool  // probing != nil, readable without the lock
 
 	ctx    context.Context
 	cancel context.CancelCauseFunc

@@ -21,6 +21,9 @@ type Session struct {
 	groups   map[clientKey]*clientGroup // see clients.go
 	inflight map[*Request]struct{}      // open request handles, for cancellation
 	useSeq   uint64                     // ticks at every request close, orders clients for eviction
+	// idleClients counts the clients without users, so that a request close
+	// looks for clients to evict only when there are too many.
+	idleClients int
 }
 
 // NewSession validates a JSON SessionConfig and registers a session.
