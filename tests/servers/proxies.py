@@ -25,10 +25,10 @@ import socket
 import ssl
 import threading
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Literal, NoReturn
 from urllib.parse import quote, urlsplit
 
+from ._lifecycle import Startable
 from ._loop import BackgroundLoop
 from ._net import is_loopback_host
 
@@ -79,7 +79,7 @@ class _Counters:
             self.records.append(record)
 
 
-class ProxyServer:
+class ProxyServer(Startable):
     """
     A proxy on 127.0.0.1 in its own thread.
 
@@ -129,17 +129,6 @@ class ProxyServer:
             self._loop.run(self._server.wait_closed())
             self._server = None
         self._loop.stop()  # cancels open tunnels; their `finally` blocks close the sockets
-
-    def __enter__(self) -> ProxyServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- what tests use ----------------------------------------------------------------------
 

@@ -24,7 +24,6 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from types import TracebackType
 
 import h2.config
 import h2.connection
@@ -32,6 +31,7 @@ import h2.events
 import h2.exceptions
 
 from ._counting import AcceptCounter, counting_socket_factory
+from ._lifecycle import Startable
 from ._loop import BackgroundLoop
 from ._net import bind_loopback, make_url_host
 
@@ -43,7 +43,7 @@ HEAD_LIMIT = 64 * 1024
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
-class RawServer:
+class RawServer(Startable):
     """A loopback TCP server running `handler(reader, writer)` per connection, in its own thread."""
 
     def __init__(
@@ -150,17 +150,6 @@ class RawServer:
             self._loop.run(server.wait_closed())
         self._servers.clear()
         self._loop.stop()  # cancels handlers still running (e.g. the blackhole's wait)
-
-    def __enter__(self) -> RawServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # What tests use -------------------------------------------------------------------------
 

@@ -14,7 +14,6 @@ import socket
 import ssl
 import sys
 import threading
-from types import TracebackType
 from typing import Any
 
 from hypercorn.asyncio.run import worker_serve
@@ -22,6 +21,7 @@ from hypercorn.config import Config, Sockets
 from hypercorn.utils import wrap_app
 
 from ._counting import AcceptCounter, counting_socket_factory
+from ._lifecycle import Startable
 from ._loop import BackgroundLoop
 from ._net import bind_loopback, make_url_host
 from .app import TestApp
@@ -42,7 +42,7 @@ logger = logging.getLogger("tests.servers.hypercorn")
 sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
 
 
-class HypercornServer:
+class HypercornServer(Startable):
     """
     One hypercorn server on a dual-stack loopback port.
 
@@ -170,17 +170,6 @@ class HypercornServer:
         finally:
             self._serving = None
             self._loop.stop()
-
-    def __enter__(self) -> HypercornServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- what tests use ----------------------------------------------------------------------
 

@@ -36,12 +36,12 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from types import TracebackType
 from typing import IO, Any, Literal
 from urllib.parse import quote
 
 import psutil
 
+from ._lifecycle import Startable
 from ._net import is_loopback_host
 
 __all__ = ["ThirdPartyProxy"]
@@ -57,7 +57,7 @@ _USERNAME_ENV = "TLSR_THIRD_PARTY_PROXY_USERNAME"
 _PASSWORD_ENV = "TLSR_THIRD_PARTY_PROXY_PASSWORD"
 
 
-class ThirdPartyProxy:
+class ThirdPartyProxy(Startable):
     """
     A third-party proxy on 127.0.0.1 in a subprocess, requiring `username`/`password`.
 
@@ -163,17 +163,6 @@ class ThirdPartyProxy:
         if self._directory is not None:
             shutil.rmtree(self._directory, ignore_errors=True)
             self._directory = None
-
-    def __enter__(self) -> ThirdPartyProxy:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # -- what tests use ----------------------------------------------------------------------
 

@@ -102,17 +102,27 @@ func (r *Request) settle(n int, err error) (int, error) {
 	return n, nil
 }
 
+// lookupStreamingRequest returns an open request started with stream_body,
+// with its writeMu locked.
+func lookupStreamingRequest(h uint64) (*Request, error) {
+	r, err := lookupRequest(h)
+	if err != nil {
+		return nil, err
+	}
+	if !r.stream {
+		return nil, newError(KindInvalidConfig, "the request was not started with stream_body")
+	}
+	r.writeMu.Lock()
+	return r, nil
+}
+
 // WriteRequest streams one chunk of the request body; p may be C memory and
 // is not retained: the pipe returns only once the transport copied all of it.
 func WriteRequest(h uint64, p []byte) error {
-	r, err := lookupRequest(h)
+	r, err := lookupStreamingRequest(h)
 	if err != nil {
 		return err
 	}
-	if !r.stream {
-		return newError(KindInvalidConfig, "the request was not started with stream_body")
-	}
-	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
 	if r.bodyDone {
 		return newError(KindInvalidConfig, "the request body was already closed")
@@ -134,14 +144,10 @@ func WriteRequest(h uint64, p []byte) error {
 
 // CloseRequestBody ends a streamed request body.
 func CloseRequestBody(h uint64) error {
-	r, err := lookupRequest(h)
+	r, err := lookupStreamingRequest(h)
 	if err != nil {
 		return err
 	}
-	if !r.stream {
-		return newError(KindInvalidConfig, "the request was not started with stream_body")
-	}
-	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
 	if !r.bodyDone && r.pipe != nil {
 		r.pipe.CloseWrite(nil)
