@@ -19,10 +19,10 @@ import sys
 import tempfile
 import urllib.request
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from tests.servers import HypercornServer, TestApp, make_tls_material, payloads
+from tests.servers._lifecycle import Startable
 
 __all__ = ["BenchServer", "GoServer", "HypercornBench", "make_server"]
 
@@ -30,7 +30,7 @@ GO_SOURCE = Path(__file__).resolve().parent / "goserver" / "main.go"
 START_TIMEOUT = 60.0
 
 
-class BenchServer:
+class BenchServer(Startable):
     """A started server: `url_for(path)`, `ca_pem`, and counts of accepted TCP connections."""
 
     name = "server"
@@ -45,29 +45,11 @@ class BenchServer:
     def url_for(self, path: str) -> str:
         return f"https://127.0.0.1:{self.port}/{path.lstrip('/')}"
 
-    def start(self) -> None:
-        raise NotImplementedError
-
-    def stop(self) -> None:
-        raise NotImplementedError
-
     def connection_count(self) -> int:
         raise NotImplementedError
 
     def reset_counts(self) -> None:
         raise NotImplementedError
-
-    def __enter__(self) -> BenchServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 class GoServer(BenchServer):
@@ -93,7 +75,7 @@ class GoServer(BenchServer):
         )
         return binary
 
-    def start(self) -> None:
+    def start(self) -> GoServer:
         binary = self._build()
         body = self.workdir / "body.bin"
         body.write_bytes(payloads.pattern_bytes(self.max_body))
@@ -111,6 +93,7 @@ class GoServer(BenchServer):
             raise RuntimeError(f"benchmark server did not start: {line!r}")
         self.port = int(line[1])
         self._control = f"http://127.0.0.1:{line[2]}"
+        return self
 
     def stop(self) -> None:
         process, self._process = self._process, None
@@ -171,9 +154,10 @@ class HypercornBench(BenchServer):
             app, tls=self.tls, h2_max_concurrent_streams=2048, backlog=2048, name="bench"
         )
 
-    def start(self) -> None:
+    def start(self) -> HypercornBench:
         self._server.start()
         self.port = self._server.port
+        return self
 
     def stop(self) -> None:
         self._server.stop()
