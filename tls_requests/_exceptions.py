@@ -34,6 +34,7 @@ The hierarchy mirrors httpx, so code written against httpx catches the same thin
   x ResponseNotRead
   x RequestNotRead
 * LibraryNotFound (an ImportError)
+* ForkedProcessError (a RuntimeError)
 
 Go reports failures as a stable *kind* string; `_NATIVE_ERRORS` below is the one table that
 turns a kind into an exception class.
@@ -52,6 +53,7 @@ __all__ = [
     "ConnectError",
     "ConnectTimeout",
     "DecodingError",
+    "ForkedProcessError",
     "HTTPError",
     "HTTPStatusError",
     "InvalidURL",
@@ -217,6 +219,13 @@ class ClientClosed(RequestError, RuntimeError):
 
 class LibraryNotFound(ImportError):
     """The native library (built from go/ at install time) could not be found or loaded."""
+
+
+class ForkedProcessError(RuntimeError):
+    """
+    This process was forked after the native library was loaded in its parent. The Go runtime
+    does not survive fork(), so the child cannot use it (every call would hang).
+    """
 
 
 class StreamError(RuntimeError):

@@ -30,7 +30,7 @@ import threading
 import typing
 from pathlib import Path
 
-from ._exceptions import LibraryNotFound
+from ._exceptions import ForkedProcessError, LibraryNotFound
 
 __all__: list[str] = []
 
@@ -78,6 +78,28 @@ class _Library(typing.NamedTuple):
 
 _lock = threading.Lock()
 _loaded: _Library | None = None
+# Set in a child forked after the library was loaded: Go's runtime threads did not come along,
+# so any Go call there would block for ever. Checked on every call (`_load`, `BodyReader`).
+_forked_after_load = False
+
+
+def _after_fork_in_child() -> None:
+    global _forked_after_load
+    if _loaded is not None:
+        _forked_after_load = True
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _refuse_forked() -> typing.NoReturn:
+    raise ForkedProcessError(
+        "tls_requests was used in this process's parent before it forked, and the Go runtime "
+        "does not survive fork(). Start worker processes with the 'spawn' or 'forkserver' "
+        "method (multiprocessing.get_context('spawn')), or make the first request only in "
+        "the children."
+    )
 
 
 def library_path() -> Path:
@@ -93,6 +115,8 @@ def library_path() -> Path:
 def _load() -> _Library:
     global _loaded
     if _loaded is not None:
+        if _forked_after_load:
+            _refuse_forked()
         return _loaded
     with _lock:
         if _loaded is not None:
@@ -184,6 +208,8 @@ def session_new(config: bytes) -> int:
 
 
 def session_close(session: int) -> None:
+    if _forked_after_load:
+        return  # the parent's session: nothing of it exists in this process's Go runtime
     _call("tlsr_session_close", session)
 
 
@@ -210,11 +236,15 @@ def request_wait(request: int) -> bytes:
 
 
 def request_cancel(request: int) -> None:
+    if _forked_after_load:
+        return  # see session_close
     _, lib = _load()
     lib.tlsr_request_cancel(request)
 
 
 def request_close(request: int) -> None:
+    if _forked_after_load:
+        return  # see session_close
     _call("tlsr_request_close", request)
 
 
@@ -244,6 +274,8 @@ class BodyReader:
         return buffer.getvalue()
 
     def read(self) -> bytes:
+        if _forked_after_load:
+            _refuse_forked()
         rc = self._lib.tlsr_response_read(
             self._request, self._buffer, self._size, self._n, self._out, self._out_len
         )
