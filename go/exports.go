@@ -19,6 +19,8 @@ typedef const char tlsr_cchar;
 import "C"
 
 import (
+	"errors"
+	"time"
 	"unsafe"
 
 	"github.com/tls-requests/tls-requests/go/internal/bridge"
@@ -132,13 +134,17 @@ func tlsr_request_write_close(request C.uint64_t, out **C.char, outLen *C.size_t
 	return result(out, outLen, bridge.CloseRequestBody(uint64(request)))
 }
 
-// tlsr_request_wait blocks until the response head and writes the JSON
-// ResponseMeta to *out.
+// tlsr_request_wait blocks until the response head, or for at most waitMs
+// milliseconds when waitMs >= 0, and writes the JSON ResponseMeta to *out.
 //
 //export tlsr_request_wait
-func tlsr_request_wait(request C.uint64_t, out **C.char, outLen *C.size_t) (rc C.int) {
+func tlsr_request_wait(request C.uint64_t, waitMs C.int64_t, out **C.char, outLen *C.size_t) (rc C.int) {
 	defer recoverTo(&rc, out, outLen)
-	meta, err := bridge.WaitRequest(uint64(request))
+	meta, err := bridge.WaitRequestFor(uint64(request), time.Duration(waitMs)*time.Millisecond)
+	if errors.Is(err, bridge.ErrPending) {
+		*out, *outLen = nil, 0
+		return C.TLSR_PENDING
+	}
 	if err != nil {
 		return fail(out, outLen, err)
 	}

@@ -20,7 +20,8 @@
  *     a valid handle.
  *   - Bodies cross the boundary as raw bytes (pointer + length). Only metadata
  *     (configuration, headers, status) is JSON, UTF-8, snake_case keys.
- *   - A fallible function returns 0 on success and TLSR_ERROR (1) on failure.
+ *   - A fallible function returns 0 on success and TLSR_ERROR (1) on failure
+ *     (tlsr_request_wait may also return TLSR_PENDING, see there).
  *     On failure *out holds an error object
  *         {"kind": "<kind>", "message": "<text>"}
  *     where kind is one of the stable strings returned by tlsr_error_kinds().
@@ -38,9 +39,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TLSR_ABI_VERSION 1
+#define TLSR_ABI_VERSION 2
 #define TLSR_OK 0
 #define TLSR_ERROR 1
+#define TLSR_PENDING 2
 
 /* The ABI version this library implements; Python refuses to load a mismatch. */
 uint32_t tlsr_abi_version(void);
@@ -48,7 +50,7 @@ uint32_t tlsr_abi_version(void);
 /* Releases a buffer returned through any *out parameter. NULL is a no-op. */
 void tlsr_free(char *ptr);
 
-/* Library facts as JSON: {"abi": 1, "tls_client": "v1.15.1", "go": "go1.26.8",
+/* Library facts as JSON: {"abi": 2, "tls_client": "v1.15.1", "go": "go1.26.8",
  * "corrected_profiles": ["chrome_133", ...]} (built-in names whose tls-client profile is
  * replaced by one corrected to match the real browser; see docs/profiles.md). */
 int tlsr_version(char **out, size_t *out_len);
@@ -94,10 +96,13 @@ int tlsr_request_write(uint64_t request, const char *buf, size_t len,
 /* Ends a streamed request body. */
 int tlsr_request_write_close(uint64_t request, char **out, size_t *out_len);
 
-/* Blocks until the response head arrives. On success *out holds a JSON
- * ResponseMeta: {"status_code", "reason_phrase", "http_version", "url",
- * "headers": [[name, value], ...], "content_length" (-1 if unknown)}. */
-int tlsr_request_wait(uint64_t request, char **out, size_t *out_len);
+/* Blocks until the response head arrives, or for at most wait_ms milliseconds
+ * when wait_ms >= 0: then it returns TLSR_PENDING with *out NULL, and the
+ * caller may wait again (waiting in slices lets Python handle Ctrl+C between
+ * them). On success *out holds a JSON ResponseMeta: {"status_code",
+ * "reason_phrase", "http_version", "url", "headers": [[name, value], ...],
+ * "content_length" (-1 if unknown)}. */
+int tlsr_request_wait(uint64_t request, int64_t wait_ms, char **out, size_t *out_len);
 
 /* Reads up to cap bytes of the (undecoded) response body into the caller's
  * buffer. Blocks until at least one byte is available or the body ends.

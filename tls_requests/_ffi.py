@@ -34,7 +34,9 @@ from ._exceptions import ForkedProcessError, LibraryNotFound
 
 __all__: list[str] = []
 
-ABI_VERSION = 1
+ABI_VERSION = 2
+TLSR_PENDING = 2  # tlsr_request_wait: the slice ran out before the response head
+WAIT_SLICE_MS = 100
 LIBRARY_ENV_VAR = "TLS_REQUESTS_LIBRARY"
 
 # The function list of go/tlsrequests.h, verbatim (tests/unit/test_ffi_cdef.py compares them).
@@ -54,7 +56,7 @@ int tlsr_request_start(uint64_t session, const char *meta, size_t meta_len,
 int tlsr_request_write(uint64_t request, const char *buf, size_t len,
                        char **out, size_t *out_len);
 int tlsr_request_write_close(uint64_t request, char **out, size_t *out_len);
-int tlsr_request_wait(uint64_t request, char **out, size_t *out_len);
+int tlsr_request_wait(uint64_t request, int64_t wait_ms, char **out, size_t *out_len);
 int tlsr_response_read(uint64_t request, char *buf, size_t cap, size_t *n,
                        char **out, size_t *out_len);
 void tlsr_request_cancel(uint64_t request);
@@ -231,8 +233,24 @@ def request_write_close(request: int) -> None:
 
 
 def request_wait(request: int) -> bytes:
-    """Block until the response head arrives; returns the ResponseMeta JSON."""
-    return _call("tlsr_request_wait", request)
+    """
+    Block until the response head arrives; returns the ResponseMeta JSON.
+
+    Go waits at most `WAIT_SLICE_MS` per call: a thread blocked inside a C call cannot run
+    Python's signal handlers, so without slices Ctrl+C would only take effect once the
+    response (or its timeout) arrived. Between slices the interpreter runs them.
+    """
+    ffi, lib = _load()
+    out = ffi.new("char **")
+    out_len = ffi.new("size_t *")
+    while True:
+        rc = lib.tlsr_request_wait(request, WAIT_SLICE_MS, out, out_len)
+        payload = _take(ffi, lib, out, out_len)
+        if rc == TLSR_PENDING:
+            continue
+        if rc != 0:
+            raise _error(payload)
+        return payload
 
 
 def request_cancel(request: int) -> None:

@@ -8,7 +8,7 @@ import (
 )
 
 // ABIVersion is the C ABI version (TLSR_ABI_VERSION in tlsrequests.h).
-const ABIVersion = 1
+const ABIVersion = 2
 
 const (
 	tlsClientModule = "github.com/bogdanfinn/tls-client"
@@ -31,7 +31,7 @@ func tlsClientVersion() string {
 	return tlsClientPinned
 }
 
-// VersionJSON returns {"abi": 1, "tls_client": "v1.15.1", "go": "go1.x",
+// VersionJSON returns {"abi": 2, "tls_client": "v1.15.1", "go": "go1.x",
 // "corrected_profiles": [...]}: the last lists, sorted, the built-in names
 // whose tls-client profile is replaced by a corrected one
 // (corrected_profiles.go).

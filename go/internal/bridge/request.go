@@ -3,6 +3,7 @@ package bridge
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/url"
 	"sync"
@@ -313,12 +314,30 @@ func lookupRequest(h uint64) (*Request, error) {
 	return r, nil
 }
 
+// ErrPending is WaitRequestFor's answer when its time ran out first.
+var ErrPending = errors.New("the response head has not arrived yet")
+
 // WaitRequest blocks until the response head (or an error) and returns the
 // JSON ResponseMeta.
-func WaitRequest(h uint64) ([]byte, error) {
+func WaitRequest(h uint64) ([]byte, error) { return WaitRequestFor(h, -1) }
+
+// WaitRequestFor is WaitRequest for at most max (negative: no limit); it
+// returns ErrPending when max passes first. Waiting in slices lets the caller
+// react in between, e.g. Python run its signal handlers (Ctrl+C).
+func WaitRequestFor(h uint64, max time.Duration) ([]byte, error) {
 	r, err := lookupRequest(h)
 	if err != nil {
 		return nil, err
+	}
+	if max >= 0 && !r.headReady() {
+		t := time.NewTimer(max)
+		defer t.Stop()
+		select {
+		case <-r.done:
+		case <-r.ctx.Done():
+		case <-t.C:
+			return nil, ErrPending
+		}
 	}
 	if _, err := r.awaitHead(); err != nil {
 		return nil, err
@@ -326,6 +345,18 @@ func WaitRequest(h uint64) ([]byte, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.meta, nil
+}
+
+// headReady reports whether awaitHead would return at once.
+func (r *Request) headReady() bool {
+	select {
+	case <-r.done:
+		return true
+	case <-r.ctx.Done():
+		return true
+	default:
+		return false
+	}
 }
 
 // awaitHead waits for Do or for the context, whichever ends first.

@@ -147,7 +147,7 @@ func TestVersionJSON(t *testing.T) {
 	if err := json.Unmarshal(VersionJSON(), &v); err != nil {
 		t.Fatal(err)
 	}
-	if v.ABI != 1 || v.TLSClient != "v1.15.1" || !strings.HasPrefix(v.Go, "go") {
+	if v.ABI != ABIVersion || v.TLSClient != "v1.15.1" || !strings.HasPrefix(v.Go, "go") {
 		t.Fatalf("version: %+v", v)
 	}
 }

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"errors"
 	"io"
 	"net"
 	nethttp "net/http"
@@ -381,5 +382,47 @@ func TestConnectDeadlineDoesNotOutliveConnect(t *testing.T) {
 				t.Fatalf("%d connections, want 1", n)
 			}
 		})
+	}
+}
+
+// WaitRequestFor waits at most its slice, then reports ErrPending; waiting
+// again picks up the same request.
+func TestWaitRequestForWaitsInSlices(t *testing.T) {
+	srv := newTLSServer(t, true, func(w nethttp.ResponseWriter, r *nethttp.Request) {
+		time.Sleep(300 * time.Millisecond)
+		io.WriteString(w, "late")
+	})
+	sess := trustSession(t, srv.caPEM)
+	h, serr := start(t, sess, RequestMeta{URL: srv.URL}, nil)
+	if serr != nil {
+		t.Fatal(serr)
+	}
+	defer CloseRequest(h)
+	pending := 0
+	for {
+		var meta []byte
+		var err error
+		took := within(t, time.Second, func() { meta, err = WaitRequestFor(h, 50*time.Millisecond) })
+		if errors.Is(err, ErrPending) {
+			pending++
+			if took < 40*time.Millisecond {
+				t.Fatalf("a 50 ms slice returned after %v", took)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(meta) == 0 {
+			t.Fatal("no ResponseMeta")
+		}
+		break
+	}
+	if pending < 3 {
+		t.Fatalf("%d pending slices for a 300 ms response, want at least 3", pending)
+	}
+	// Once the head is there, a zero slice returns it at once.
+	if _, err := WaitRequestFor(h, 0); err != nil {
+		t.Fatal(err)
 	}
 }
