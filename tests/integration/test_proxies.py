@@ -232,7 +232,11 @@ async def test_credentials_never_leak(
             with pytest.raises(tls_requests.ProxyError) as info:
                 await client.get(https_server.url_for("/echo"), **request_kwargs)
         exc = info.value
-        texts += [str(exc), repr(exc), "".join(traceback.format_exception(exc))]
+        texts += [
+            str(exc),
+            repr(exc),
+            "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+        ]
         texts += [repr(exc.request), repr(exc.request.extensions), repr(exc.request.headers)]
         texts += [repr(tls_requests.Proxy(url)), str(tls_requests.Proxy(url).url)]
     texts += [record.getMessage() for record in caplog.records]

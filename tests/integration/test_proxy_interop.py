@@ -141,7 +141,8 @@ async def test_bad_credentials_are_refused_after_a_good_login(
         with pytest.raises(tls_requests.ProxyError) as info:
             await client.get(https_server.url_for("/echo"))
         texts = [repr(client.raw), str(info.value), repr(info.value)]
-    texts.append("".join(traceback.format_exception(info.value)))
+    exc = info.value
+    texts.append("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
     texts += [record.getMessage() for record in caplog.records]
     assert all(SECRET not in text for text in texts)
     # Refused by the proxy itself: it logged the refusal and opened no tunnel.
