@@ -17,8 +17,12 @@ SCRIPT = r"""
 import multiprocessing
 import os
 import sys
+import warnings
 
 import tls_requests
+
+# Python 3.12+ warns itself about fork() in a process with threads (Go's); that is the point.
+warnings.filterwarnings("ignore", r"This process .* is multi-threaded", DeprecationWarning)
 
 URL, CA = sys.argv[1], sys.argv[2]
 
