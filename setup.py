@@ -1,7 +1,8 @@
 """
 setuptools entry point; the project metadata lives in pyproject.toml.
 
-It exists only to register the commands that compile the Go core (build_scripts/setuptools_cmds.py).
+It registers the commands that compile the Go core (build_scripts/setuptools_cmds.py) and
+gives the optional dependencies, which depend on the machine (build_scripts/extras.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,11 @@ from setuptools import setup
 # `python setup.py ...` and other direct setuptools runs work too.
 sys.path.insert(0, str(Path(__file__).resolve().parent / "build_scripts"))
 
+from extras import optional_dependencies  # noqa: E402
 from setuptools_cmds import BinaryDistribution, cmdclass  # noqa: E402
 
-setup(cmdclass=cmdclass, distclass=BinaryDistribution)
+setup(
+    cmdclass=cmdclass,
+    distclass=BinaryDistribution,
+    extras_require=optional_dependencies(),
+)

