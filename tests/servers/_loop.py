@@ -82,6 +82,17 @@ class BackgroundLoop:
     def run(self, coro: Coroutine[Any, Any, T], timeout: float = DEFAULT_TIMEOUT) -> T:
         return self.submit(coro).result(timeout)
 
+    def close_server(self, server: asyncio.Server) -> None:
+        """Close an asyncio server of this loop and wait for it, on the loop's own thread
+        (`Server.close()` is not thread-safe: from another thread it races the loop's own
+        bookkeeping of connections that are closing at the same moment)."""
+
+        async def close() -> None:
+            server.close()
+            await server.wait_closed()
+
+        self.run(close())
+
     def call_soon(self, callback: Any, *args: Any) -> None:
         self.loop.call_soon_threadsafe(callback, *args)
 

@@ -125,8 +125,7 @@ class ProxyServer(Startable):
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.close()
-            self._loop.run(self._server.wait_closed())
+            self._loop.close_server(self._server)
             self._server = None
         self._loop.stop()  # cancels open tunnels; their `finally` blocks close the sockets
 

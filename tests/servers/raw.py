@@ -146,8 +146,7 @@ class RawServer(Startable):
 
     def stop(self) -> None:
         for server in self._servers:
-            server.close()
-            self._loop.run(server.wait_closed())
+            self._loop.close_server(server)
         self._servers.clear()
         self._loop.stop()  # cancels handlers still running (e.g. the blackhole's wait)
 
