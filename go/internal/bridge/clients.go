@@ -168,21 +168,17 @@ func (s *Session) endProbeLocked(r *Request, proto string) {
 	g.probe = nil
 }
 
-// release gives back a client taken with acquire.
-func (s *Session) release(c *client) {
-	s.mu.Lock()
+// releaseLocked gives back a client taken with acquire and returns the idle
+// clients to close now that there may be too many.
+func (s *Session) releaseLocked(c *client) []*client {
 	c.users--
 	s.useSeq++
 	c.lastUsed = s.useSeq
-	var evicted []*client
-	if c.users == 0 {
-		s.idleClients++
-		evicted = s.evictIdleLocked()
+	if c.users > 0 {
+		return nil
 	}
-	s.mu.Unlock()
-	for _, e := range evicted {
-		e.close()
-	}
+	s.idleClients++
+	return s.evictIdleLocked()
 }
 
 // evictIdleLocked drops the least recently used clients that no request uses

@@ -82,12 +82,7 @@ func (p *bodyPipe) CloseRead(err error) {
 	if err == nil {
 		err = io.ErrClosedPipe
 	}
-	p.mu.Lock()
-	if p.rerr == nil {
-		p.rerr = err
-	}
-	p.cond.Broadcast()
-	p.mu.Unlock()
+	p.closeSide(&p.rerr, err)
 }
 
 // CloseWrite closes the write side: reads return err (io.EOF if nil) once
@@ -96,9 +91,15 @@ func (p *bodyPipe) CloseWrite(err error) {
 	if err == nil {
 		err = io.EOF
 	}
+	p.closeSide(&p.werr, err)
+}
+
+// closeSide records err in side (p.rerr or p.werr) unless it is already set,
+// and wakes both sides.
+func (p *bodyPipe) closeSide(side *error, err error) {
 	p.mu.Lock()
-	if p.werr == nil {
-		p.werr = err
+	if *side == nil {
+		*side = err
 	}
 	p.cond.Broadcast()
 	p.mu.Unlock()

@@ -105,31 +105,42 @@ func (s *Session) untrack(r *Request) {
 	s.mu.Lock()
 	delete(s.inflight, r)
 	r.untracked = true
-	c := r.client
-	s.endProbeLocked(r, "")
-	s.mu.Unlock()
-	if c != nil {
-		s.release(c)
+	s.endProbeLocked(r, protoUnknown)
+	var toClose []*client
+	if r.client != nil {
+		toClose = s.releaseLocked(r.client)
 	}
-	s.closeConnsIfDone()
+	toClose = append(toClose, s.takeClientsIfDoneLocked()...)
+	s.mu.Unlock()
+	for _, c := range toClose {
+		c.close()
+	}
 }
 
 // closeConnsIfDone closes all connections of a closed session once no request
-// handle uses them any more. It runs once: the clients are dropped with it.
+// handle uses them any more.
 func (s *Session) closeConnsIfDone() {
 	s.mu.Lock()
-	if !s.closed || len(s.inflight) > 0 {
-		s.mu.Unlock()
-		return
-	}
-	groups := s.groups
-	s.groups = nil
+	clients := s.takeClientsIfDoneLocked()
 	s.mu.Unlock()
-	for _, g := range groups {
-		for _, c := range g.clients {
-			c.close()
-		}
+	for _, c := range clients {
+		c.close()
 	}
+}
+
+// takeClientsIfDoneLocked drops and returns every client of a closed session
+// that no request handle uses any more. It returns them once: the groups go
+// with them.
+func (s *Session) takeClientsIfDoneLocked() []*client {
+	if !s.closed || len(s.inflight) > 0 {
+		return nil
+	}
+	var clients []*client
+	for _, g := range s.groups {
+		clients = append(clients, g.clients...)
+	}
+	s.groups = nil
+	return clients
 }
 
 // resolveProfile is the profile of a request: the session's, or a named one.
