@@ -162,14 +162,19 @@ def _take(ffi: typing.Any, lib: typing.Any, out: typing.Any, out_len: typing.Any
 
 def _call(name: str, *args: typing.Any) -> bytes:
     """Call a fallible `tlsr_*` function whose last two parameters are (out, out_len)."""
+    return _call_rc(name, *args)[1]
+
+
+def _call_rc(name: str, *args: typing.Any) -> tuple[int, bytes]:
+    """`_call`, also returning the code: 0, or `TLSR_PENDING` (only tlsr_request_wait)."""
     ffi, lib = _load()
     out = ffi.new("char **")
     out_len = ffi.new("size_t *")
     rc = getattr(lib, name)(*args, out, out_len)
     payload = _take(ffi, lib, out, out_len)
-    if rc != 0:
+    if rc not in (0, TLSR_PENDING):
         raise _error(payload)
-    return payload
+    return rc, payload
 
 
 def _error(payload: bytes) -> NativeError:
@@ -240,17 +245,10 @@ def request_wait(request: int) -> bytes:
     Python's signal handlers, so without slices Ctrl+C would only take effect once the
     response (or its timeout) arrived. Between slices the interpreter runs them.
     """
-    ffi, lib = _load()
-    out = ffi.new("char **")
-    out_len = ffi.new("size_t *")
     while True:
-        rc = lib.tlsr_request_wait(request, WAIT_SLICE_MS, out, out_len)
-        payload = _take(ffi, lib, out, out_len)
-        if rc == TLSR_PENDING:
-            continue
-        if rc != 0:
-            raise _error(payload)
-        return payload
+        rc, payload = _call_rc("tlsr_request_wait", request, WAIT_SLICE_MS)
+        if rc != TLSR_PENDING:
+            return payload
 
 
 def request_cancel(request: int) -> None:

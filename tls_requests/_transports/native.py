@@ -146,13 +146,17 @@ SLICED_BODY_MIN = 1024 * 1024
 BODY_SLICE = 1024 * 1024
 
 
+def _timeout(request: Request) -> Timeout:
+    """The request's timeout (set per request by the client), else the default."""
+    return Timeout(request.extensions.get("timeout") or DEFAULT_TIMEOUT_CONFIG)
+
+
 def _start(session: NativeSession, request: Request) -> tuple[_RequestHandle, bytes | None, bool]:
     """
     Hand the request to Go. Returns the handle, an in-memory body still to be sent with
     `_send_slices` (else None), and whether the body must be streamed from `request.stream`.
     """
     extensions = request.extensions
-    timeout = extensions.get("timeout") or DEFAULT_TIMEOUT_CONFIG
     body = request.stream._content if isinstance(request.stream, ByteStream) else None
     streamed = body is None
     upload = body if body is not None and len(body) >= SLICED_BODY_MIN else None
@@ -163,7 +167,7 @@ def _start(session: NativeSession, request: Request) -> tuple[_RequestHandle, by
         content_length = int(request.headers["Content-Length"])
     meta = encode_request_meta(
         request,
-        timeout=Timeout(timeout),
+        timeout=_timeout(request),
         proxy=_native_proxy(extensions.get("proxy")),
         client_identifier=extensions.get("client_identifier") or "",
         stream_body=body is None,
@@ -436,7 +440,7 @@ class AsyncNativeTransport(AsyncBaseTransport):
             # One gate per event loop, so a later `asyncio.run()` can reuse the client.
             self._slots, self._slots_loop = asyncio.Semaphore(self._max_workers), loop
         slots = self._slots
-        pool_timeout = Timeout(request.extensions.get("timeout") or DEFAULT_TIMEOUT_CONFIG).pool
+        pool_timeout = _timeout(request).pool
         if not await _acquire_within(slots, pool_timeout):
             raise PoolTimeout(
                 f"All {self._max_workers} places of the client stayed taken for "
